@@ -1,0 +1,1 @@
+Console.WriteLine("TinyCdp quick start: arrives with the engine.");
