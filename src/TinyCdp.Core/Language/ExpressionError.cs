@@ -1,0 +1,68 @@
+namespace TinyCdp.Language;
+
+/// <summary>The category of an expression error; it is also the first words of the message.</summary>
+public enum ExpressionErrorKind
+{
+    /// <summary>The text is not an expression of the grammar.</summary>
+    Syntax,
+
+    /// <summary>A name, member or function that does not exist, or a wrong argument count.</summary>
+    Name,
+
+    /// <summary>A value of the wrong type for where it stands.</summary>
+    Type,
+
+    /// <summary>A reference to a trait or segment that does not exist, or a reference cycle.</summary>
+    Reference,
+
+    /// <summary>A window longer than the event retention, or otherwise unusable.</summary>
+    Window,
+}
+
+/// <summary>
+/// An error found while parsing, binding or type-checking an expression, with its position so
+/// that a console can underline it. <see cref="Message"/> is the full text shown to people, e.g.
+/// <c>Syntax error (line 1, column 28): unexpected end of input, expected a number, string, name or '('.</c>
+/// </summary>
+public sealed record ExpressionError
+{
+    /// <summary>Creates an error; line and column are computed from <paramref name="source"/>.</summary>
+    public ExpressionError(ExpressionErrorKind kind, TextSpan span, string source, string detail)
+    {
+        Kind = kind;
+        Span = span;
+        Detail = detail;
+        (Line, Column) = SourceText.LineAndColumn(source, span.Start);
+    }
+
+    /// <summary>The category.</summary>
+    public ExpressionErrorKind Kind { get; }
+
+    /// <summary>The characters the error is about.</summary>
+    public TextSpan Span { get; }
+
+    /// <summary>1-based line of <see cref="TextSpan.Start"/>.</summary>
+    public int Line { get; }
+
+    /// <summary>1-based column of <see cref="TextSpan.Start"/>, counted in UTF-16 code units.</summary>
+    public int Column { get; }
+
+    /// <summary>The plain explanation, without the category and position.</summary>
+    public string Detail { get; }
+
+    /// <summary>The full message: category, position and detail, ending with a full stop.</summary>
+    public string Message => $"{KindText(Kind)} (line {Line}, column {Column}): {Detail}.";
+
+    /// <inheritdoc />
+    public override string ToString() => Message;
+
+    private static string KindText(ExpressionErrorKind kind) => kind switch
+    {
+        ExpressionErrorKind.Syntax => "Syntax error",
+        ExpressionErrorKind.Name => "Name error",
+        ExpressionErrorKind.Type => "Type error",
+        ExpressionErrorKind.Reference => "Reference error",
+        ExpressionErrorKind.Window => "Window error",
+        _ => "Error",
+    };
+}
