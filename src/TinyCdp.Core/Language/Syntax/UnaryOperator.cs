@@ -1,0 +1,11 @@
+namespace TinyCdp.Language.Syntax;
+
+/// <summary>A prefix operator.</summary>
+public enum UnaryOperator
+{
+    /// <summary><c>!</c> or <c>not</c>.</summary>
+    Not,
+
+    /// <summary>Unary <c>-</c>.</summary>
+    Negate,
+}
