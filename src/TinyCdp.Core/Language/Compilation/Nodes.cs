@@ -1,0 +1,173 @@
+using TinyCdp.Language.Syntax;
+
+namespace TinyCdp.Language.Compilation;
+
+
+internal sealed class ConstantNode(string text, ExprType type, Value value) : CompiledNode(text, type)
+{
+    public Value Value { get; } = value;
+
+    public override Value Evaluate(IEvaluationContext context) => Value;
+}
+
+internal sealed class ListNode(string text, CompiledNode[] items) : CompiledNode(text, ExprType.List)
+{
+    public override IReadOnlyList<CompiledNode> Children => items;
+
+    public override Value Evaluate(IEvaluationContext context)
+    {
+        var values = new Value[items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            values[i] = items[i].Evaluate(context);
+        }
+
+        return Value.List(values);
+    }
+}
+
+internal sealed class AggregateNode(string text, ExprType type, SlotReference slot, AggregateRequirement requirement) : CompiledNode(text, type)
+{
+    public int Slot => slot.Value;
+
+    public AggregateRequirement Requirement { get; } = requirement;
+
+    public override Value Evaluate(IEvaluationContext context) => context.GetAggregate(Slot);
+
+    public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), [])
+    {
+        WindowStart = Requirement.Window.IsAll ? null : SafeSubtract(context.Now, Requirement.Window.Length),
+        WindowEnd = context.Now,
+        EventCount = context.GetAggregateEventCount(Slot),
+    };
+
+    internal static DateTimeOffset SafeSubtract(DateTimeOffset now, TimeSpan length) =>
+        now.UtcTicks - DateTimeOffset.MinValue.UtcTicks > length.Ticks ? now - length : DateTimeOffset.MinValue;
+}
+
+/// <summary>Whole units since the earliest or latest event: <c>floor((now − t) / unit)</c>, null if none.</summary>
+internal sealed class SeenAgoNode(string text, SlotReference slot, AggregateRequirement requirement, long unitTicks) : CompiledNode(text, ExprType.Number)
+{
+    public int Slot => slot.Value;
+
+    public AggregateRequirement Requirement { get; } = requirement;
+
+    public long UnitTicks { get; } = unitTicks;
+
+    public override Value Evaluate(IEvaluationContext context)
+    {
+        if (!context.GetAggregate(Slot).TryGetNumber(out var unixMilliseconds))
+        {
+            return Value.Null;
+        }
+
+        var elapsedTicks = (context.Now.ToUnixTimeMilliseconds() - (long)unixMilliseconds) * TimeSpan.TicksPerMillisecond;
+        return Value.Number(Math.Floor((double)elapsedTicks / UnitTicks));
+    }
+
+    public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), [])
+    {
+        WindowEnd = context.Now,
+        EventCount = context.GetAggregateEventCount(Slot),
+    };
+}
+
+internal sealed class ProfileNode(string text) : CompiledNode(text, ExprType.Any)
+{
+    public override Value Evaluate(IEvaluationContext context) => context.Profile;
+}
+
+internal sealed class EventPropertiesNode(string text) : CompiledNode(text, ExprType.Any)
+{
+    public override Value Evaluate(IEvaluationContext context) => context.EventProperties;
+}
+
+internal sealed class MemberNode(string text, CompiledNode target, string member) : CompiledNode(text, ExprType.Any)
+{
+    public override IReadOnlyList<CompiledNode> Children => [target];
+
+    public override Value Evaluate(IEvaluationContext context) => target.Evaluate(context).Member(member);
+}
+
+internal sealed class IndexNode(string text, CompiledNode target, CompiledNode index) : CompiledNode(text, ExprType.Any)
+{
+    public override IReadOnlyList<CompiledNode> Children => [target, index];
+
+    public override Value Evaluate(IEvaluationContext context) => target.Evaluate(context).Index(index.Evaluate(context));
+}
+
+internal sealed class TraitNode(string text, ExprType type, int slot) : CompiledNode(text, type)
+{
+    public override Value Evaluate(IEvaluationContext context) => context.GetTrait(slot);
+}
+
+internal sealed class SegmentNode(string text, int slot) : CompiledNode(text, ExprType.Bool)
+{
+    public override Value Evaluate(IEvaluationContext context) => Value.Bool(context.GetSegment(slot));
+}
+
+internal sealed class ContextNode(string text, string name) : CompiledNode(text, ExprType.Any)
+{
+    public override Value Evaluate(IEvaluationContext context) => context.GetContext(name);
+}
+
+internal sealed class NotNode(string text, CompiledNode operand) : CompiledNode(text, ExprType.Bool)
+{
+    public override IReadOnlyList<CompiledNode> Children => [operand];
+
+    public override Value Evaluate(IEvaluationContext context) => Value.Bool(!operand.Evaluate(context).IsTrue);
+}
+
+internal sealed class NegateNode(string text, CompiledNode operand) : CompiledNode(text, ExprType.Number)
+{
+    public override IReadOnlyList<CompiledNode> Children => [operand];
+
+    public override Value Evaluate(IEvaluationContext context) =>
+        operand.Evaluate(context).TryGetNumber(out var number) ? Value.Number(-number) : Value.Null;
+}
+
+internal sealed class AndNode(string text, CompiledNode left, CompiledNode right) : CompiledNode(text, ExprType.Bool)
+{
+    public override IReadOnlyList<CompiledNode> Children => [left, right];
+
+    public override Value Evaluate(IEvaluationContext context) =>
+        Value.Bool(left.Evaluate(context).IsTrue && right.Evaluate(context).IsTrue);
+
+    public override Explanation Explain(IEvaluationContext context)
+    {
+        var first = left.Explain(context);
+        return first.Value.IsTrue
+            ? new Explanation(Text, Evaluate(context), [first, right.Explain(context)])
+            : new Explanation(Text, Value.False, [first]);
+    }
+}
+
+internal sealed class OrNode(string text, CompiledNode left, CompiledNode right) : CompiledNode(text, ExprType.Bool)
+{
+    public override IReadOnlyList<CompiledNode> Children => [left, right];
+
+    public override Value Evaluate(IEvaluationContext context) =>
+        Value.Bool(left.Evaluate(context).IsTrue || right.Evaluate(context).IsTrue);
+
+    public override Explanation Explain(IEvaluationContext context)
+    {
+        var first = left.Explain(context);
+        return first.Value.IsTrue
+            ? new Explanation(Text, Value.True, [first])
+            : new Explanation(Text, Evaluate(context), [first, right.Explain(context)]);
+    }
+}
+
+internal sealed class BinaryNode(string text, ExprType type, BinaryOperator op, CompiledNode left, CompiledNode right) : CompiledNode(text, type)
+{
+    public override IReadOnlyList<CompiledNode> Children => [left, right];
+
+    public override Value Evaluate(IEvaluationContext context) => Operators.Apply(op, left.Evaluate(context), right.Evaluate(context));
+}
+
+internal sealed class FunctionNode(string text, ExprType type, BuiltinFunction function, CompiledNode[] arguments) : CompiledNode(text, type)
+{
+    public override IReadOnlyList<CompiledNode> Children => arguments;
+
+    public override Value Evaluate(IEvaluationContext context) => function.Invoke(arguments, context);
+}

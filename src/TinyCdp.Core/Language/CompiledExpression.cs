@@ -1,0 +1,83 @@
+using TinyCdp.Language.Compilation;
+using TinyCdp.Language.Syntax;
+
+namespace TinyCdp.Language;
+
+/// <summary>
+/// A parsed, type-checked and compiled expression. Evaluation never parses, never throws and runs
+/// no code but the language's own operators. Immutable and safe to share between threads.
+/// </summary>
+public sealed class CompiledExpression
+{
+    private readonly CompiledNode _root;
+
+    internal CompiledExpression(string source, Expr syntax, ExpressionKind kind, CompiledNode root,
+        IReadOnlyList<AggregateRequirement> requirements, IReadOnlyList<int> slots,
+        IReadOnlyCollection<string> traitReferences, IReadOnlyCollection<string> segmentReferences,
+        bool readsContext, bool readsClock, bool readsProfile)
+    {
+        Source = source;
+        Syntax = syntax;
+        Kind = kind;
+        _root = root;
+        Requirements = requirements;
+        RequirementSlots = slots;
+        TraitReferences = traitReferences;
+        SegmentReferences = segmentReferences;
+        ReadsContext = readsContext;
+        ReadsClock = readsClock;
+        ReadsProfile = readsProfile;
+        Evaluator = root.Evaluate;
+    }
+
+    /// <summary>The text as written.</summary>
+    public string Source { get; }
+
+    /// <summary>The syntax tree.</summary>
+    public Expr Syntax { get; }
+
+    /// <summary>The canonical text.</summary>
+    public string Text => Syntax.ToString();
+
+    /// <summary>What the expression is for.</summary>
+    public ExpressionKind Kind { get; }
+
+    /// <summary>The static type of the result.</summary>
+    public ExprType ResultType => _root.Type;
+
+    /// <summary>The distinct aggregates this expression reads, in first-use order.</summary>
+    public IReadOnlyList<AggregateRequirement> Requirements { get; }
+
+    /// <summary>The registry slot of each entry of <see cref="Requirements"/>.</summary>
+    public IReadOnlyList<int> RequirementSlots { get; }
+
+    /// <summary>The traits read (bare names and <c>trait("...")</c>).</summary>
+    public IReadOnlyCollection<string> TraitReferences { get; }
+
+    /// <summary>The segments read with <c>segment("...")</c>.</summary>
+    public IReadOnlyCollection<string> SegmentReferences { get; }
+
+    /// <summary>True when the expression reads <c>context.*</c>.</summary>
+    public bool ReadsContext { get; }
+
+    /// <summary>True when the value can change with the passage of time alone (windows, <c>*_ago</c>, <c>*_since</c>).</summary>
+    public bool ReadsClock { get; }
+
+    /// <summary>True when the expression reads profile properties.</summary>
+    public bool ReadsProfile { get; }
+
+    /// <summary>The compiled evaluation as a delegate.</summary>
+    public Func<IEvaluationContext, Value> Evaluator { get; }
+
+    /// <summary>Evaluates against a context. Never throws.</summary>
+    public Value Evaluate(IEvaluationContext context) => _root.Evaluate(context);
+
+    /// <summary>Evaluates in a boolean position: true only when the value is <c>true</c>.</summary>
+    public bool IsTrue(IEvaluationContext context) => _root.Evaluate(context).IsTrue;
+
+    /// <summary>Evaluates and records why: every evaluated node's text and value.</summary>
+    public Explanation Explain(IEvaluationContext context) => _root.Explain(context);
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}
