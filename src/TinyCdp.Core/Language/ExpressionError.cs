@@ -50,8 +50,8 @@ public sealed record ExpressionError
     /// <summary>The plain explanation, without the category and position.</summary>
     public string Detail { get; }
 
-    /// <summary>The full message: category, position and detail, ending with a full stop.</summary>
-    public string Message => $"{KindText(Kind)} (line {Line}, column {Column}): {Detail}.";
+    /// <summary>The full message: category, position and detail, ending with a full stop (or the question of a suggestion).</summary>
+    public string Message => $"{KindText(Kind)} (line {Line}, column {Column}): {Detail}{(Detail.EndsWith('?') ? "" : ".")}";
 
     /// <inheritdoc />
     public override string ToString() => Message;

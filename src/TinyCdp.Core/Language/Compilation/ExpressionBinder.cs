@@ -180,12 +180,18 @@ internal sealed partial class ExpressionBinder
             throw Fail(ExpressionErrorKind.Name, name, $"{word} is a function; call it as {word}(...)");
         }
 
+        var suggestion = Suggest(word, _environment.Traits.Keys.Concat(TopLevelNames).Concat(BuiltinFunction.All.Keys));
         throw Fail(ExpressionErrorKind.Name, name,
-            $"unknown name '{word}'{Suggest(word, _environment.Traits.Keys.Concat(TopLevelNames).Concat(BuiltinFunction.All.Keys))}");
+            $"unknown name '{word}'{(suggestion.Length > 0 ? suggestion : ": it is not a trait or a built-in name")}");
     }
 
     private CompiledNode BindMember(MemberExpr member, string text, bool inFilter)
     {
+        if (TryGetSelector(member, inFilter, out _))
+        {
+            throw SelectorWithoutMember(member);
+        }
+
         if (!inFilter && member.Target is NameExpr { Name: "context" } contextName)
         {
             return BindContext(contextName, member.Member, text);
