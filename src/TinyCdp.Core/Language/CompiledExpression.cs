@@ -75,6 +75,14 @@ public sealed class CompiledExpression
     /// <summary>Evaluates in a boolean position: true only when the value is <c>true</c>.</summary>
     public bool IsTrue(IEvaluationContext context) => _root.Evaluate(context).IsTrue;
 
+    /// <summary>
+    /// The earliest instant after <see cref="IEvaluationContext.Now"/> at which the value could change
+    /// through time alone, not counting aggregate windows (which the engine tracks per profile):
+    /// <c>*_ago</c> and <c>*_since</c> unit boundaries, and what referenced traits and segments report.
+    /// Null when nothing of that kind can change it.
+    /// </summary>
+    public DateTimeOffset? NextChange(IEvaluationContext context) => _root.NextChange(context);
+
     /// <summary>Evaluates and records why: every evaluated node's text and value.</summary>
     public Explanation Explain(IEvaluationContext context) => _root.Explain(context);
 

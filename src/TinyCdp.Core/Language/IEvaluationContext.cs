@@ -30,4 +30,13 @@ public interface IEvaluationContext
 
     /// <summary>A request context attribute (<c>context.name</c>); null when absent.</summary>
     Value GetContext(string name);
+
+    /// <summary>
+    /// The earliest instant after <see cref="Now"/> at which the trait in <paramref name="slot"/>
+    /// could change with no new message; null when it cannot (or when the context does not say).
+    /// </summary>
+    DateTimeOffset? GetTraitNextChange(int slot) => null;
+
+    /// <summary>As <see cref="GetTraitNextChange"/>, for the segment in <paramref name="slot"/>.</summary>
+    DateTimeOffset? GetSegmentNextChange(int slot) => null;
 }

@@ -11,14 +11,14 @@ internal sealed class BuiltinFunction
     private readonly Func<CompiledNode[], IEvaluationContext, Value> _invoke;
 
     private BuiltinFunction(string name, ExprType[][] parameters, ExprType result, Func<CompiledNode[], IEvaluationContext, Value> invoke,
-        bool variadic = false, bool readsClock = false)
+        bool variadic = false, long? clockUnitTicks = null)
     {
         Name = name;
         Parameters = parameters;
         Result = result;
         _invoke = invoke;
         Variadic = variadic;
-        ReadsClock = readsClock;
+        ClockUnitTicks = clockUnitTicks;
     }
 
     public string Name { get; }
@@ -33,7 +33,10 @@ internal sealed class BuiltinFunction
     public bool Variadic { get; }
 
     /// <summary>True when the value depends on the time of evaluation.</summary>
-    public bool ReadsClock { get; }
+    public bool ReadsClock => ClockUnitTicks is not null;
+
+    /// <summary>For <c>*_since</c>: the unit whose boundaries change the value.</summary>
+    public long? ClockUnitTicks { get; }
 
     public Value Invoke(CompiledNode[] arguments, IEvaluationContext context) => _invoke(arguments, context);
 
@@ -54,9 +57,9 @@ internal sealed class BuiltinFunction
         new BuiltinFunction("round", [Num], ExprType.Number, (a, c) => Numeric(a[0].Evaluate(c), static x => Math.Round(x, MidpointRounding.AwayFromZero))),
         new BuiltinFunction("floor", [Num], ExprType.Number, (a, c) => Numeric(a[0].Evaluate(c), Math.Floor)),
         new BuiltinFunction("ceil", [Num], ExprType.Number, (a, c) => Numeric(a[0].Evaluate(c), Math.Ceiling)),
-        new BuiltinFunction("days_since", [Str], ExprType.Number, (a, c) => Since(a[0].Evaluate(c), c.Now, TimeSpan.TicksPerDay), readsClock: true),
-        new BuiltinFunction("hours_since", [Str], ExprType.Number, (a, c) => Since(a[0].Evaluate(c), c.Now, TimeSpan.TicksPerHour), readsClock: true),
-        new BuiltinFunction("minutes_since", [Str], ExprType.Number, (a, c) => Since(a[0].Evaluate(c), c.Now, TimeSpan.TicksPerMinute), readsClock: true),
+        new BuiltinFunction("days_since", [Str], ExprType.Number, (a, c) => Since(a[0].Evaluate(c), c.Now, TimeSpan.TicksPerDay), clockUnitTicks: TimeSpan.TicksPerDay),
+        new BuiltinFunction("hours_since", [Str], ExprType.Number, (a, c) => Since(a[0].Evaluate(c), c.Now, TimeSpan.TicksPerHour), clockUnitTicks: TimeSpan.TicksPerHour),
+        new BuiltinFunction("minutes_since", [Str], ExprType.Number, (a, c) => Since(a[0].Evaluate(c), c.Now, TimeSpan.TicksPerMinute), clockUnitTicks: TimeSpan.TicksPerMinute),
     }.ToDictionary(f => f.Name, StringComparer.Ordinal);
 
     private static Value Contains(Value haystack, Value needle)
@@ -99,14 +102,14 @@ internal sealed class BuiltinFunction
         value.TryGetNumber(out var number) ? Value.Number(operation(number)) : Value.Null;
 
     /// <summary>Whole units from an ISO-8601 instant to now, floored; null when the text is not an instant.</summary>
-    private static Value Since(Value value, DateTimeOffset now, long unitTicks)
-    {
-        if (!value.TryGetString(out var text) ||
-            !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
-        {
-            return Value.Null;
-        }
+    private static Value Since(Value value, DateTimeOffset now, long unitTicks) =>
+        TryReadInstant(value, out var instant) ? Value.Number(Math.Floor((double)(now.UtcTicks - instant.UtcTicks) / unitTicks)) : Value.Null;
 
-        return Value.Number(Math.Floor((double)(now.UtcTicks - instant.UtcTicks) / unitTicks));
+    /// <summary>An ISO-8601 instant held in a string value; without an offset it is UTC.</summary>
+    public static bool TryReadInstant(Value value, out DateTimeOffset instant)
+    {
+        instant = default;
+        return value.TryGetString(out var text) &&
+            DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out instant);
     }
 }

@@ -65,6 +65,11 @@ internal sealed class SeenAgoNode(string text, SlotReference slot, AggregateRequ
         return Value.Number(Math.Floor((double)elapsedTicks / UnitTicks));
     }
 
+    public override DateTimeOffset? NextChange(IEvaluationContext context) =>
+        context.GetAggregate(Slot).TryGetNumber(out var unixMilliseconds)
+            ? NextUnitBoundary(context.Now, DateTimeOffset.UnixEpoch.UtcTicks + ((long)unixMilliseconds * TimeSpan.TicksPerMillisecond), UnitTicks)
+            : null;
+
     public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), [])
     {
         WindowEnd = context.Now,
@@ -99,11 +104,15 @@ internal sealed class IndexNode(string text, CompiledNode target, CompiledNode i
 internal sealed class TraitNode(string text, ExprType type, int slot) : CompiledNode(text, type)
 {
     public override Value Evaluate(IEvaluationContext context) => context.GetTrait(slot);
+
+    public override DateTimeOffset? NextChange(IEvaluationContext context) => context.GetTraitNextChange(slot);
 }
 
 internal sealed class SegmentNode(string text, int slot) : CompiledNode(text, ExprType.Bool)
 {
     public override Value Evaluate(IEvaluationContext context) => Value.Bool(context.GetSegment(slot));
+
+    public override DateTimeOffset? NextChange(IEvaluationContext context) => context.GetSegmentNextChange(slot);
 }
 
 internal sealed class ContextNode(string text, string name) : CompiledNode(text, ExprType.Any)
@@ -170,4 +179,15 @@ internal sealed class FunctionNode(string text, ExprType type, BuiltinFunction f
     public override IReadOnlyList<CompiledNode> Children => arguments;
 
     public override Value Evaluate(IEvaluationContext context) => function.Invoke(arguments, context);
+
+    public override DateTimeOffset? NextChange(IEvaluationContext context)
+    {
+        var earliest = base.NextChange(context);
+        if (function.ClockUnitTicks is { } unit && BuiltinFunction.TryReadInstant(arguments[0].Evaluate(context), out var instant))
+        {
+            earliest = Earliest(earliest, NextUnitBoundary(context.Now, instant.UtcTicks, unit));
+        }
+
+        return earliest;
+    }
 }
