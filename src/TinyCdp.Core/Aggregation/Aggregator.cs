@@ -60,7 +60,7 @@ internal abstract class Aggregator
         return requirement.Kind switch
         {
             AggregateKind.Count => new CountAggregator(requirement),
-            AggregateKind.UniqueDays => new UniqueDaysAggregator(requirement, new CalendarDays(timeZone ?? TimeZoneInfo.Utc)),
+            AggregateKind.UniqueDays => new UniqueDaysAggregator(requirement, CalendarDays.For(timeZone ?? TimeZoneInfo.Utc)),
             AggregateKind.Sum => new SumAggregator(requirement, PropertyOf(requirement)),
             AggregateKind.Avg => new AverageAggregator(requirement, PropertyOf(requirement)),
             AggregateKind.Min => new MinAggregator(requirement, PropertyOf(requirement)),

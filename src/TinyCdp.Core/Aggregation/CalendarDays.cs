@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TinyCdp.Aggregation;
 
 /// <summary>
@@ -5,13 +7,17 @@ namespace TinyCdp.Aggregation;
 /// on, and when a day starts.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Assumes what every current time zone rule satisfies: the local date never goes backwards as
 /// time goes forwards (a clock turned back stays within its day; it is at worst turned back to
 /// <c>23:00</c> from midnight). <c>unique_days</c> relies on it to treat "days d1..d2" as one
 /// contiguous span of time.
+/// </para>
+/// <para>Immutable, so one instance serves every aggregator (and thread) of a zone: see <see cref="For"/>.</para>
 /// </remarks>
 internal sealed class CalendarDays
 {
+    private static readonly ConditionalWeakTable<TimeZoneInfo, CalendarDays> Shared = [];
     private static readonly long MaxTicks = DateTime.MaxValue.Ticks;
 
     // Offsets are limited to ±14 hours, so local midnight is within this of its UTC instant.
@@ -32,6 +38,13 @@ internal sealed class CalendarDays
         {
             _zone = zone;
         }
+    }
+
+    /// <summary>The shared calendar of <paramref name="zone"/>.</summary>
+    public static CalendarDays For(TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        return Shared.GetValue(zone, z => new CalendarDays(z));
     }
 
     /// <summary>The local calendar day (days since 0001-01-01) of the instant at UTC ticks <paramref name="utcTicks"/>.</summary>
