@@ -18,6 +18,9 @@ public sealed record Explanation(string Text, Value Value, IReadOnlyList<Explana
     /// <summary>For aggregates: the number of events counted.</summary>
     public long? EventCount { get; init; }
 
+    /// <summary>For trait and segment references: the seed's name for it, <c>trait(total_spent)</c> or <c>segment(vip_users)</c>.</summary>
+    public string? Reference { get; init; }
+
     /// <summary>The seed's one-line form: <c>text = value</c>.</summary>
     public override string ToString() => $"{Text} = {Value}";
 }

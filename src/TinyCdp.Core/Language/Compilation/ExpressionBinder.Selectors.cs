@@ -56,13 +56,13 @@ internal sealed partial class ExpressionBinder
         var name = member.Member;
         if (CountMemberPattern().Match(name) is { Success: true } count)
         {
-            var window = count.Groups["all"].Success ? Window.All : ParseWindowLiteral(count.Groups["n"].Value, count.Groups["u"].Value);
+            var window = count.Groups["all"].Success ? Window.All : ParseWindowLiteral(count.Groups["n"].Value, count.Groups["u"].Value, member);
             return Aggregate(text, selector, AggregateKind.Count, null, CheckWindow(window, member), ExprType.Number);
         }
 
         if (UniqueDaysMemberPattern().Match(name) is { Success: true } days)
         {
-            return Aggregate(text, selector, AggregateKind.UniqueDays, null, CheckWindow(ParseWindowLiteral(days.Groups["n"].Value, "d"), member), ExprType.Number);
+            return Aggregate(text, selector, AggregateKind.UniqueDays, null, CheckWindow(ParseWindowLiteral(days.Groups["n"].Value, "d", member), member), ExprType.Number);
         }
 
         if (SeenAgoPattern().Match(name) is { Success: true } seen)

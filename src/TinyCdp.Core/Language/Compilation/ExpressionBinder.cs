@@ -92,7 +92,7 @@ internal sealed partial class ExpressionBinder
         {
             compiled = null;
             error = new ExpressionError(ExpressionErrorKind.Syntax, syntax.Span, source,
-                $"the expression is nested too deeply ({ExpressionParser.MaxDepth} levels at most)");
+                "the expression is nested too deeply");
             return false;
         }
     }
@@ -172,7 +172,7 @@ internal sealed partial class ExpressionBinder
         if (_environment.Traits.TryGetValue(word, out var trait))
         {
             TraitReferences.Add(word);
-            return new TraitNode(text, trait.Type, trait.Slot);
+            return new TraitNode(text, trait.Type, trait.Slot, word);
         }
 
         if (BuiltinFunction.All.ContainsKey(word) || word is "trait" or "segment")
@@ -358,7 +358,7 @@ internal sealed partial class ExpressionBinder
             }
 
             TraitReferences.Add(key);
-            return new TraitNode(text, trait.Type, trait.Slot);
+            return new TraitNode(text, trait.Type, trait.Slot, key);
         }
 
         if (!_environment.Segments.TryGetValue(key, out var slot))
@@ -367,7 +367,7 @@ internal sealed partial class ExpressionBinder
         }
 
         SegmentReferences.Add(key);
-        return new SegmentNode(text, slot);
+        return new SegmentNode(text, slot, key);
     }
 
     private CompiledNode BindUnary(UnaryExpr unary, string text, bool inFilter)
@@ -543,12 +543,21 @@ internal sealed partial class ExpressionBinder
         public Value GetContext(string name) => Value.Null;
     }
 
-    internal static Window ParseWindowLiteral(string amount, string unit) =>
-        new(long.Parse(amount, CultureInfo.InvariantCulture), unit switch
+    /// <summary>A window from a member name such as <c>count_30d</c>: 1 to 1,000,000 units, like a duration literal.</summary>
+    private Window ParseWindowLiteral(string amount, string unit, Expr at)
+    {
+        var value = long.Parse(amount, CultureInfo.InvariantCulture);
+        if (value is < 1 or > 1_000_000)
+        {
+            throw Fail(ExpressionErrorKind.Window, at, "a window must be a whole number from 1 to 1000000 followed by m, h, d or w");
+        }
+
+        return new Window(value, unit switch
         {
             "m" => DurationUnit.Minutes,
             "h" => DurationUnit.Hours,
             "d" => DurationUnit.Days,
             _ => DurationUnit.Weeks,
         });
+    }
 }

@@ -101,16 +101,20 @@ internal sealed class IndexNode(string text, CompiledNode target, CompiledNode i
     public override Value Evaluate(IEvaluationContext context) => target.Evaluate(context).Index(index.Evaluate(context));
 }
 
-internal sealed class TraitNode(string text, ExprType type, int slot) : CompiledNode(text, type)
+internal sealed class TraitNode(string text, ExprType type, int slot, string key) : CompiledNode(text, type)
 {
     public override Value Evaluate(IEvaluationContext context) => context.GetTrait(slot);
+
+    public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), []) { Reference = $"trait({key})" };
 
     public override DateTimeOffset? NextChange(IEvaluationContext context) => context.GetTraitNextChange(slot);
 }
 
-internal sealed class SegmentNode(string text, int slot) : CompiledNode(text, ExprType.Bool)
+internal sealed class SegmentNode(string text, int slot, string key) : CompiledNode(text, ExprType.Bool)
 {
     public override Value Evaluate(IEvaluationContext context) => Value.Bool(context.GetSegment(slot));
+
+    public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), []) { Reference = $"segment({key})" };
 
     public override DateTimeOffset? NextChange(IEvaluationContext context) => context.GetSegmentNextChange(slot);
 }

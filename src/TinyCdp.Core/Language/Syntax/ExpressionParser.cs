@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Pidgin;
 using static Pidgin.Parser;
 
@@ -39,14 +38,19 @@ public static class ExpressionParser
         }
 
         Result<char, Expr> result;
+        t_nesting = 0;
         try
         {
             result = Root.Parse(source);
         }
-        catch (InsufficientExecutionStackException)
+        catch (NestingException nesting)
         {
-            error = TooDeep(source, new TextSpan(0, source.Length));
+            error = TooDeep(source, new TextSpan(nesting.Offset, Math.Min(nesting.Offset + 1, source.Length)));
             return false;
+        }
+        finally
+        {
+            t_nesting = 0;
         }
 
         if (!result.Success)
@@ -77,8 +81,28 @@ public static class ExpressionParser
         throw new TinyCdpException(TinyCdpErrorCode.InvalidExpression, error.Message) { ExpressionError = error };
     }
 
+    /// <summary>How deeply brackets and prefix operators may nest.</summary>
+    public const int MaxNesting = 64;
+
+    [ThreadStatic]
+    private static int t_nesting;
+
+    private static Unit Enter(int offset) => ++t_nesting > MaxNesting ? throw new NestingException(offset) : Unit.Value;
+
+    private static Unit Exit(Unit unit)
+    {
+        t_nesting--;
+        return unit;
+    }
+
+    /// <summary>Stops a parse that nests deeper than <see cref="MaxNesting"/>; never leaves <see cref="TryParse"/>.</summary>
+    private sealed class NestingException(int offset) : Exception
+    {
+        public int Offset { get; } = offset;
+    }
+
     private static ExpressionError TooDeep(string source, TextSpan span) =>
-        new(ExpressionErrorKind.Syntax, span, source, $"the expression is nested too deeply ({MaxDepth} levels at most)");
+        new(ExpressionErrorKind.Syntax, span, source, "the expression is nested too deeply");
 
     private static ExpressionError Describe(ParseError<char> error, string source)
     {
@@ -167,13 +191,18 @@ public static class ExpressionParser
         var word = Tok(nameWord);
         Parser<char, Expr> expr = null!;
         var exprRef = Rec(() => expr);
-        var deepEnough = Parser<char>.Return(Unit.Value).Assert(_ => RuntimeHelpers.TryEnsureSufficientExecutionStack(),
-            $"the expression is nested too deeply ({MaxDepth} levels at most)");
+
+        // Brackets and prefix operators recurse; counting them keeps the parser's stack use bounded
+        // and the limit the same on every thread and machine. Nested(...) only wraps parsers that
+        // run after input was consumed, so a failure inside ends the whole parse and the count
+        // never needs unwinding.
+        Parser<char, T> Nested<T>(Parser<char, T> inner) =>
+            Parser<char>.CurrentOffset.Select(Enter).Then(inner).Before(Parser<char>.Return(Unit.Value).Select(Exit));
 
         var list = Map((open, items, close) => (Expr)new ListExpr([.. items]) { Span = open.Span.Union(close.Span) },
-            Symbol("["), exprRef.Separated(Symbol(",")), Symbol("]").Labelled("',' or ']'"));
+            Symbol("["), Nested(exprRef.Separated(Symbol(","))), Symbol("]").Labelled("',' or ']'"));
         var parenthesized = Map((open, inner, close) => inner with { Span = open.Span.Union(close.Span) },
-            Symbol("("), exprRef, Symbol(")").Labelled("')'"));
+            Symbol("("), Nested(exprRef), Symbol(")").Labelled("')'"));
         var namePrimary = word.Bind(t => t.Value switch
         {
             "true" => Parser<char>.Return((Expr)new LiteralExpr(Value.True) { Span = t.Span }),
@@ -182,7 +211,7 @@ public static class ExpressionParser
             "and" or "or" or "not" or "in" => Parser<char>.Fail<Expr>($"'{t.Value}' is a reserved word and cannot stand here"),
             _ => Parser<char>.Return((Expr)new NameExpr(t.Value) { Span = t.Span }),
         });
-        var primary = deepEnough.Then(OneOf(numeric, stringLiteral, list, parenthesized, namePrimary));
+        var primary = OneOf(numeric, stringLiteral, list, parenthesized, namePrimary);
 
         // Labels go on a one-character look-ahead, never on a parser that can fail after consuming
         // input: a label replaces the inner error, and the inner error is the more precise one.
@@ -193,16 +222,16 @@ public static class ExpressionParser
         var member = Symbol(".").Labelled(OperatorLabel).Then(word.Labelled("a name"), (dot, name) => (Func<Expr, Expr>)(target =>
             new MemberExpr(target, name.Value) { Span = target.Span.Union(name.Span) }));
         var index = Map((open, key, close) => (Func<Expr, Expr>)(target =>
-            new IndexExpr(target, key) { Span = target.Span.Union(close.Span) }), Symbol("[").Labelled(OperatorLabel), exprRef, Symbol("]").Labelled("']'"));
+            new IndexExpr(target, key) { Span = target.Span.Union(close.Span) }), Symbol("[").Labelled(OperatorLabel), Nested(exprRef), Symbol("]").Labelled("']'"));
         var call = Map((open, args, close) => (Func<Expr, Expr>)(target =>
             new CallExpr(target, [.. args]) { Span = target.Span.Union(close.Span) }),
-            Symbol("(").Labelled(OperatorLabel), exprRef.Separated(Symbol(",")), Symbol(")").Labelled("',' or ')'"));
+            Symbol("(").Labelled(OperatorLabel), Nested(exprRef.Separated(Symbol(","))), Symbol(")").Labelled("',' or ')'"));
         var postfix = Map((target, suffixes) => suffixes.Aggregate(target, (current, suffix) => suffix(current)),
             primary, OneOf(member, index, call).Many());
 
         Parser<char, Expr> unary = null!;
-        var unaryRef = Rec(() => unary);
-        unary = deepEnough.Then(
+        var unaryRef = Nested(Rec(() => unary));
+        unary = (
             Symbol("-").Then(unaryRef, (minus, operand) => (Expr)new UnaryExpr(UnaryOperator.Negate, operand) { Span = minus.Span.Union(operand.Span) })
             .Or(postfix));
 
@@ -238,9 +267,9 @@ public static class ExpressionParser
             Map((op, right, _) => (Op: op, Right: right), compareOp.Labelled(OperatorLabel), operandStart.Then(sum), noChain).Optional());
 
         Parser<char, Expr> negation = null!;
-        var notRef = Rec(() => negation);
+        var notRef = Nested(Rec(() => negation));
         var bang = Tok(Try(Char('!').Before(Not(Char('=')))).Select(_ => "!"));
-        negation = operandStart.Then(deepEnough).Then(
+        negation = operandStart.Then(
             bang.Or(Try(Keyword("not").Before(Not(Keyword("in")))))
                 .Then(notRef, (op, operand) => (Expr)new UnaryExpr(UnaryOperator.Not, operand) { Span = op.Span.Union(operand.Span) })
             .Or(compare));
