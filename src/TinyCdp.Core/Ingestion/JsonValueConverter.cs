@@ -7,8 +7,9 @@ namespace TinyCdp.Ingestion;
 /// <summary>
 /// Converts JSON to <see cref="Value"/> like <see cref="Value.FromJson"/> (duplicate keys: the last
 /// wins; numbers outside the double range become null), but never throws: nesting deeper than
-/// <see cref="MessageLimits.MaxDepth"/> and strings or keys with an unpaired surrogate escape
-/// (<c>"\ud800"</c>, which System.Text.Json refuses to decode) are reported with their path.
+/// <see cref="MessageLimits.MaxDepth"/> and strings or keys System.Text.Json refuses to decode
+/// (an unpaired surrogate escape such as <c>"\ud800"</c>, or invalid UTF-8 in a document the caller
+/// parsed) are reported with their path.
 /// </summary>
 internal static class JsonValueConverter
 {
@@ -31,7 +32,7 @@ internal static class JsonValueConverter
         return false;
     }
 
-    /// <summary>The element's string, or null when it holds an unpaired surrogate escape.</summary>
+    /// <summary>The element's string, or null when it is not valid Unicode.</summary>
     public static string? TryGetString(JsonElement element)
     {
         try
@@ -44,7 +45,7 @@ internal static class JsonValueConverter
         }
     }
 
-    /// <summary>The property's name, or null when it holds an unpaired surrogate escape.</summary>
+    /// <summary>The property's name, or null when it is not valid Unicode.</summary>
     public static string? TryGetName(JsonProperty property)
     {
         try

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using TinyCdp.Language;
 using TinyCdp.Storage;
 
@@ -19,8 +20,9 @@ namespace TinyCdp.Ingestion;
 /// <item><description><c>userId</c> (synonym <c>externalId</c>), <c>anonymousId</c> (synonym
 /// <c>deviceId</c>), alias <c>previousId</c> and group <c>groupId</c>: a string or a number; a number
 /// becomes its JSON text as sent (<c>42</c> → <c>"42"</c>), as Segment's libraries do. When both names
-/// of a pair are present and not null, the Segment name wins (<c>userId</c> over <c>externalId</c>,
-/// <c>anonymousId</c> over <c>deviceId</c>), whatever its value; both must have a valid type.</description></item>
+/// of a pair are given, the Segment name wins (<c>userId</c> over <c>externalId</c>, <c>anonymousId</c>
+/// over <c>deviceId</c>) unless its value is not usable (<see cref="IdentifierRules.IsUsable"/>: a
+/// placeholder such as <c>"null"</c>) and the seed's is given; both must have a valid type.</description></item>
 /// <item><description>Track: <c>event</c>, a string; <c>properties</c> (synonym <c>props</c>), an object.</description></item>
 /// <item><description>Page and screen: <c>name</c>, a string (into <see cref="CdpMessage.Event"/>);
 /// page <c>category</c>, a string; <c>properties</c>/<c>props</c>, an object.</description></item>
@@ -44,7 +46,7 @@ public static class MessageReader
     // parser's work.
     private static readonly JsonReaderOptions ParseOptions = new() { MaxDepth = 256 };
 
-    private static readonly string KindList = "track, identify, alias, page, screen, group";
+    private const string KindList = "track, identify, alias, page, screen, group";
 
     /// <summary>
     /// Reads one message from a JSON object already parsed: a body posted to <c>/v1/track</c>,
@@ -288,8 +290,8 @@ public static class MessageReader
         message = new CdpMessage
         {
             Kind = kind,
-            UserId = userId ?? externalId,
-            AnonymousId = anonymousId ?? deviceId,
+            UserId = Prefer(userId, externalId),
+            AnonymousId = Prefer(anonymousId, deviceId),
             PreviousId = previousId,
             GroupId = groupId,
             Event = name,
@@ -314,9 +316,18 @@ public static class MessageReader
 
     private static bool TryParse(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out MessageError? error)
     {
+        document = null;
+
+        // System.Text.Json checks UTF-8 inside strings only when they are decoded; checking the
+        // whole body first (vectorized, cheap) gives one clear error instead of a field error later.
+        if (!Utf8.IsValid(utf8Json))
+        {
+            error = BodyError(MessageErrorKind.Malformed, "body", "body is not valid UTF-8");
+            return false;
+        }
+
         var reader = new Utf8JsonReader(utf8Json, ParseOptions);
         JsonDocument? parsed = null;
-        document = null;
         try
         {
             parsed = JsonDocument.ParseValue(ref reader);
@@ -364,6 +375,10 @@ public static class MessageReader
 
         return true;
     }
+
+    // Segment's name wins unless its value is absent or a placeholder and the seed's name has one.
+    private static string? Prefer(string? segmentName, string? seedName) =>
+        seedName is null || IdentifierRules.IsUsable(segmentName) ? segmentName : seedName;
 
     private static ReadOnlySpan<byte> SkipByteOrderMark(ReadOnlySpan<byte> utf8Json) =>
         utf8Json.StartsWith("\uFEFF"u8) ? utf8Json[3..] : utf8Json;

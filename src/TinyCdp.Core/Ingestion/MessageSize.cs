@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TinyCdp.Storage;
@@ -8,8 +9,10 @@ namespace TinyCdp.Ingestion;
 /// <summary>
 /// The size of a message as <see cref="MessageValidator"/> measures it: the UTF-8 length of the
 /// message written as compact JSON with Segment's field names, null fields left out, non-ASCII
-/// text written as UTF-8 rather than escaped. Only the byte count is kept: the JSON goes through a
-/// small reused buffer.
+/// text written as UTF-8 rather than escaped, instants in the shortest UTC ISO-8601 form, and no
+/// <c>type</c> (a route's message has none). A message sent compactly with Segment's names
+/// measures what its raw JSON does. Only the byte count is kept: the JSON goes through a small
+/// reused buffer.
 /// </summary>
 internal static class MessageSize
 {
@@ -25,7 +28,6 @@ internal static class MessageSize
         using (var writer = new Utf8JsonWriter(counter, Options))
         {
             writer.WriteStartObject();
-            writer.WriteString("type", TypeName(message.Kind));
             WriteIfPresent(writer, "userId", message.UserId);
             WriteIfPresent(writer, "anonymousId", message.AnonymousId);
             WriteIfPresent(writer, "previousId", message.PreviousId);
@@ -33,15 +35,8 @@ internal static class MessageSize
             WriteIfPresent(writer, EventField(message.Kind), message.Event);
             WriteIfPresent(writer, "category", message.Category);
             WriteIfPresent(writer, "messageId", message.MessageId);
-            if (message.Timestamp is { } timestamp)
-            {
-                writer.WriteString("timestamp", timestamp);
-            }
-
-            if (message.SentAt is { } sentAt)
-            {
-                writer.WriteString("sentAt", sentAt);
-            }
+            WriteIfPresent(writer, "timestamp", message.Timestamp);
+            WriteIfPresent(writer, "sentAt", message.SentAt);
 
             WriteIfPresent(writer, "properties", message.Properties);
             WriteIfPresent(writer, "traits", message.Traits);
@@ -55,22 +50,20 @@ internal static class MessageSize
     /// <summary>The JSON name of <see cref="CdpMessage.Event"/> for a kind: <c>name</c> for page and screen.</summary>
     public static string EventField(MessageKind kind) => kind is MessageKind.Page or MessageKind.Screen ? "name" : "event";
 
-    public static string TypeName(MessageKind kind) => kind switch
-    {
-        MessageKind.Track => "track",
-        MessageKind.Identify => "identify",
-        MessageKind.Alias => "alias",
-        MessageKind.Page => "page",
-        MessageKind.Screen => "screen",
-        MessageKind.Group => "group",
-        _ => "unknown",
-    };
-
     private static void WriteIfPresent(Utf8JsonWriter writer, string name, string? value)
     {
         if (value is not null)
         {
             writer.WriteString(name, value);
+        }
+    }
+
+    // The shortest ISO-8601 form, in UTC: 2024-05-01T12:00:00Z, 2024-05-01T12:00:00.123Z.
+    private static void WriteIfPresent(Utf8JsonWriter writer, string name, DateTimeOffset? instant)
+    {
+        if (instant is { } value)
+        {
+            writer.WriteString(name, value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
         }
     }
 

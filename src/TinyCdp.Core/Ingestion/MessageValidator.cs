@@ -16,11 +16,13 @@ namespace TinyCdp.Ingestion;
 /// <see cref="MessageLimits.MaxDepth"/> levels, and every string and key in them, like every string
 /// field, is valid UTF-16 (no unpaired surrogate).</description></item>
 /// <item><description>The size is at most <see cref="MessageLimits.MaxMessageBytes"/>: the UTF-8 length of
-/// the message written as compact JSON with Segment's field names (<c>type</c>, <c>userId</c>,
+/// the message written as compact JSON with Segment's field names (<c>userId</c>,
 /// <c>anonymousId</c>, <c>previousId</c>, <c>groupId</c>, <c>event</c> or <c>name</c>,
 /// <c>category</c>, <c>messageId</c>, <c>timestamp</c>, <c>sentAt</c>, <c>properties</c>,
-/// <c>traits</c>, <c>context</c>), null fields left out, non-ASCII characters unescaped
-/// (<see cref="MessageErrorKind.TooLarge"/>).</description></item>
+/// <c>traits</c>, <c>context</c>; no <c>type</c>), null fields left out, non-ASCII characters
+/// unescaped, instants as <c>2024-05-01T12:00:00.123Z</c> (<see cref="MessageErrorKind.TooLarge"/>).
+/// A message sent compactly with those names measures what its raw JSON does; the reader also
+/// limits the raw JSON, so a message read from HTTP keeps both limits.</description></item>
 /// <item><description>Track: <c>event</c> is present, not blank, at most
 /// <see cref="MessageLimits.MaxEventNameLength"/> UTF-16 code units, and does not start with
 /// <c>$</c> (reserved for <c>$page</c>, <c>$screen</c>, <c>$group</c>, …). Page and screen

@@ -6,12 +6,13 @@ namespace TinyCdp.Ingestion;
 /// <summary>
 /// Finds what would make a property bag unsafe to keep: nesting deeper than
 /// <see cref="MessageLimits.MaxDepth"/> (the stores and the writer recurse) and strings or keys
-/// with unpaired surrogates (they cannot be written as UTF-8 without changing them). The path is
+/// that are not valid Unicode: unpaired surrogates, which cannot be written as UTF-8 without
+/// changing them. The path is
 /// only built when there is a problem.
 /// </summary>
 internal static class ValueInspector
 {
-    public const string InvalidUnicode = "contains invalid Unicode (an unpaired surrogate)";
+    public const string InvalidUnicode = "contains invalid Unicode text";
 
     public static string TooDeep => $"is nested too deeply (more than {MessageLimits.MaxDepth} levels)";
 
