@@ -1,0 +1,125 @@
+using TinyCdp.Definitions;
+using TinyCdp.Language;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Aggregation;
+
+/// <summary>
+/// One profile's aggregators: one per aggregate of the catalog, fed the matching events. Not
+/// thread-safe: the engine changes it only under the profile's gate and publishes immutable
+/// <see cref="AggregateValues"/> for readers.
+/// </summary>
+internal sealed class ProfileAggregates
+{
+    private readonly Aggregator[] _aggregators;
+    private readonly Dictionary<string, int[]> _slotsByName;
+    private readonly int[] _activitySlots;
+
+    public ProfileAggregates(CatalogSnapshot catalog, TimeZoneInfo timeZone)
+    {
+        Catalog = catalog;
+        var requirements = catalog.Aggregates;
+        _aggregators = new Aggregator[requirements.Count];
+        var byName = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var activity = new List<int>();
+        for (var slot = 0; slot < requirements.Count; slot++)
+        {
+            var requirement = requirements[slot];
+            _aggregators[slot] = Aggregator.Create(requirement, timeZone);
+            if (requirement.EventName is null)
+            {
+                activity.Add(slot);
+            }
+            else
+            {
+                if (!byName.TryGetValue(requirement.EventName, out var slots))
+                {
+                    byName[requirement.EventName] = slots = [];
+                }
+
+                slots.Add(slot);
+            }
+
+            FiltersReadProfile |= requirement.Filter?.ReadsProfile == true;
+        }
+
+        _slotsByName = byName.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+        _activitySlots = [.. activity];
+    }
+
+    /// <summary>The catalog these aggregators were built for.</summary>
+    public CatalogSnapshot Catalog { get; }
+
+    /// <summary>True when some <c>where(...)</c> reads the profile: a property change means a rebuild.</summary>
+    public bool FiltersReadProfile { get; }
+
+    /// <summary>Whether a message of this kind feeds aggregates at all.</summary>
+    public static bool IsAggregated(MessageKind kind) => kind is MessageKind.Track or MessageKind.Page or MessageKind.Screen or MessageKind.Group;
+
+    /// <summary>Whether a message of this kind is activity (counts for top-level first/last seen).</summary>
+    public static bool IsActivity(MessageKind kind) => kind is MessageKind.Track or MessageKind.Page or MessageKind.Screen;
+
+    /// <summary>Feeds one message to every aggregator it matches.</summary>
+    public void Add(MessageKind kind, string name, DateTimeOffset time, Value properties, Value profile)
+    {
+        if (!IsAggregated(kind))
+        {
+            return;
+        }
+
+        var e = new AggregateEvent(time, properties);
+        if (IsActivity(kind))
+        {
+            foreach (var slot in _activitySlots)
+            {
+                AddIfMatches(slot, e, properties, profile);
+            }
+        }
+
+        if (_slotsByName.TryGetValue(name, out var slots))
+        {
+            foreach (var slot in slots)
+            {
+                AddIfMatches(slot, e, properties, profile);
+            }
+        }
+    }
+
+    /// <summary>Drops state no evaluation at or after <paramref name="horizon"/> needs.</summary>
+    public void Compact(DateTimeOffset horizon)
+    {
+        foreach (var aggregator in _aggregators)
+        {
+            aggregator.Compact(horizon);
+        }
+    }
+
+    /// <summary>Every aggregate's value and count at <paramref name="now"/>, and until when they hold.</summary>
+    public AggregateValues Evaluate(DateTimeOffset now)
+    {
+        var values = new Value[_aggregators.Length];
+        var counts = new long[_aggregators.Length];
+        DateTimeOffset? validUntil = null;
+        for (var slot = 0; slot < _aggregators.Length; slot++)
+        {
+            var aggregator = _aggregators[slot];
+            values[slot] = aggregator.Evaluate(now);
+            counts[slot] = aggregator.CountedEvents(now);
+            if (aggregator.NextChange(now) is { } next && (validUntil is null || next < validUntil))
+            {
+                validUntil = next;
+            }
+        }
+
+        return new AggregateValues(values, counts, now, validUntil);
+    }
+
+    private void AddIfMatches(int slot, in AggregateEvent e, Value properties, Value profile)
+    {
+        var filter = _aggregators[slot].Requirement.Filter;
+        if (filter is null || filter.Matches(properties, profile))
+        {
+            _aggregators[slot].Add(e);
+        }
+    }
+}

@@ -1,0 +1,311 @@
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Engine;
+
+/// <summary>Definition changes, profile deletion, re-evaluation and the backfill.</summary>
+internal sealed partial class CdpEngine
+{
+    private BackfillStatus _backfill = new("idle", 0, 0, 0);
+    private Task _backfillTask = Task.CompletedTask;
+    private CancellationTokenSource? _backfillCancellation;
+
+    public BackfillStatus Backfill => Volatile.Read(ref _backfill);
+
+    public Task<DefinitionResult> SaveTraitAsync(TraitDefinition trait, SaveMode mode = SaveMode.Upsert, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(trait);
+        return ChangeDefinitionAsync(new DefinitionOperation(DefinitionKind.Trait, trait.Key, DefinitionJson.Write(trait), mode, actor), cancellationToken);
+    }
+
+    public Task<DefinitionResult> SaveSegmentAsync(SegmentDefinition segment, SaveMode mode = SaveMode.Upsert, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        return ChangeDefinitionAsync(new DefinitionOperation(DefinitionKind.Segment, segment.Key, DefinitionJson.Write(segment), mode, actor), cancellationToken);
+    }
+
+    public Task<DefinitionResult> SaveFlagAsync(FlagDefinition flag, SaveMode mode = SaveMode.Upsert, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(flag);
+        return ChangeDefinitionAsync(new DefinitionOperation(DefinitionKind.Flag, flag.Key, DefinitionJson.Write(flag), mode, actor), cancellationToken);
+    }
+
+    public Task<DefinitionResult> DeleteAsync(DefinitionKind kind, string key, string? actor = null, CancellationToken cancellationToken = default) =>
+        ChangeDefinitionAsync(new DefinitionOperation(kind, key, null, SaveMode.Update, actor), cancellationToken);
+
+    public async Task<IReadOnlyList<StoredDefinitionChange>> GetHistoryAsync(DefinitionKind? kind = null, string? key = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.GetDefinitionHistoryAsync(kind, key, Math.Clamp(limit, 1, 10_000), cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task WaitForBackfillAsync(CancellationToken cancellationToken = default) => Volatile.Read(ref _backfillTask).WaitAsync(cancellationToken);
+
+    public async Task<bool> DeleteProfileAsync(ProfileReference user, bool suppressIdentifiers = false, CancellationToken cancellationToken = default)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        if (await ResolveAsync(user, cancellationToken).ConfigureAwait(false) is not { } profileId)
+        {
+            return false;
+        }
+
+        var operation = new DeleteOperation(profileId, suppressIdentifiers);
+        Enqueue(operation);
+        return await operation.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<DefinitionResult> ChangeDefinitionAsync(DefinitionOperation operation, CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        Enqueue(operation);
+        return await operation.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>In the writer: compile the catalog with the change; commit it; swap it in; start the backfill.</summary>
+    private async Task<DefinitionResult> ApplyDefinitionAsync(DefinitionOperation operation)
+    {
+        var catalog = Catalog;
+        var kindName = operation.Kind.ToString().ToLowerInvariant();
+        var definitions = catalog.Definitions;
+        var exists = operation.Kind switch
+        {
+            DefinitionKind.Trait => catalog.FindTrait(operation.Key) is not null,
+            DefinitionKind.Segment => catalog.FindSegment(operation.Key) is not null,
+            _ => catalog.FindFlag(operation.Key) is not null,
+        };
+        DefinitionResult Refuse(TinyCdpErrorCode code, string message) =>
+            new(new DefinitionError(operation.Kind, operation.Key, "key", message), code, catalog.Version);
+
+        if (operation.BodyJson is null)
+        {
+            if (!exists)
+            {
+                return Refuse(TinyCdpErrorCode.NotFound, $"{kindName} '{operation.Key}' not found");
+            }
+
+            var dependents = operation.Kind == DefinitionKind.Flag ? [] : catalog.DependentsOf(operation.Kind, operation.Key);
+            if (dependents.Count > 0)
+            {
+                return new DefinitionResult(
+                    new DefinitionError(operation.Kind, operation.Key, "key", $"{kindName} '{operation.Key}' is used by {string.Join(", ", dependents)}") { Dependents = dependents },
+                    TinyCdpErrorCode.Conflict, catalog.Version);
+            }
+        }
+        else if (operation.Mode == SaveMode.Create && exists)
+        {
+            return Refuse(TinyCdpErrorCode.AlreadyExists, $"{kindName} '{operation.Key}' already exists");
+        }
+        else if (operation.Mode == SaveMode.Update && !exists)
+        {
+            return Refuse(TinyCdpErrorCode.NotFound, $"{kindName} '{operation.Key}' not found");
+        }
+
+        var changed = Replace(definitions, operation);
+        var version = catalog.Version + 1;
+        if (!CatalogCompiler.TryCompile(changed, version, _options.Retention, out var compiled, out var error))
+        {
+            return new DefinitionResult(error, TinyCdpErrorCode.InvalidArgument, catalog.Version);
+        }
+
+        var now = _time.GetUtcNow();
+        var before = Body(catalog, operation.Kind, operation.Key);
+        var transaction = new StoreTransaction { CatalogVersion = version };
+        if (operation.BodyJson is null)
+        {
+            transaction.DeletedDefinitions.Add((operation.Kind, operation.Key));
+        }
+        else
+        {
+            var created = (await _store.GetDefinitionsAsync(_stopping.Token).ConfigureAwait(false)).Definitions
+                .FirstOrDefault(d => d.Kind == operation.Kind && d.Key == operation.Key)?.CreatedAt ?? now;
+            transaction.Definitions.Add(new StoredDefinition(operation.Kind, operation.Key, operation.BodyJson, version, created, now));
+        }
+
+        transaction.DefinitionChanges.Add(new StoredDefinitionChange(version, operation.Kind, operation.Key, operation.Actor, now, before, operation.BodyJson));
+        await _store.CommitAsync(transaction, _stopping.Token).ConfigureAwait(false);
+        Volatile.Write(ref _catalog, compiled);
+        Log.CatalogChanged(_logger, version, $"{(operation.BodyJson is null ? "deleted" : "saved")} {kindName} {operation.Key}");
+        if (operation.Kind != DefinitionKind.Flag)
+        {
+            StartBackfill(compiled);
+        }
+
+        return new DefinitionResult(null, null, version);
+    }
+
+    private static CatalogDefinitions Replace(CatalogDefinitions definitions, DefinitionOperation operation)
+    {
+        var key = operation.Key;
+        var body = operation.BodyJson;
+        return operation.Kind switch
+        {
+            DefinitionKind.Trait => definitions with
+            {
+                Traits = [.. definitions.Traits.Where(t => t.Key != key), .. body is null ? [] : new[] { DefinitionJson.ReadTrait(body) }],
+            },
+            DefinitionKind.Segment => definitions with
+            {
+                Segments = [.. definitions.Segments.Where(s => s.Key != key), .. body is null ? [] : new[] { DefinitionJson.ReadSegment(body) }],
+            },
+            _ => definitions with
+            {
+                Flags = [.. definitions.Flags.Where(f => f.Key != key), .. body is null ? [] : new[] { DefinitionJson.ReadFlag(body) }],
+            },
+        };
+    }
+
+    private static string? Body(CatalogSnapshot catalog, DefinitionKind kind, string key) => kind switch
+    {
+        DefinitionKind.Trait => catalog.FindTrait(key) is { } t ? DefinitionJson.Write(t.Definition) : null,
+        DefinitionKind.Segment => catalog.FindSegment(key) is { } s ? DefinitionJson.Write(s.Definition) : null,
+        _ => catalog.FindFlag(key) is { } f ? DefinitionJson.Write(f.Definition) : null,
+    };
+
+    /// <summary>Brings every stored profile's memberships and trait values up to the new catalog, page by page, through the writer.</summary>
+    private void StartBackfill(CatalogSnapshot catalog)
+    {
+        _backfillCancellation?.Cancel();
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        _backfillCancellation = cancellation;
+        Volatile.Write(ref _backfill, new BackfillStatus("running", 0, 0, catalog.Version));
+        var task = Task.Run(async () =>
+        {
+            long done = 0;
+            try
+            {
+                var total = await _store.CountProfilesAsync(cancellation.Token).ConfigureAwait(false);
+                Volatile.Write(ref _backfill, new BackfillStatus("running", 0, total, catalog.Version));
+                Guid? after = null;
+                while (!cancellation.IsCancellationRequested)
+                {
+                    var page = await _store.ListProfileIdsAsync(after, _options.BackfillBatchSize, cancellation.Token).ConfigureAwait(false);
+                    if (page.Count == 0)
+                    {
+                        break;
+                    }
+
+                    var operation = new ReevaluateOperation(page, null, ChangeCause.Definition);
+                    Enqueue(operation);
+                    await operation.Completion.Task.WaitAsync(cancellation.Token).ConfigureAwait(false);
+                    done += page.Count;
+                    after = page[^1];
+                    Volatile.Write(ref _backfill, new BackfillStatus("running", done, Math.Max(total, done), catalog.Version));
+                }
+
+                if (!cancellation.IsCancellationRequested)
+                {
+                    Volatile.Write(ref _backfill, new BackfillStatus("done", done, done, catalog.Version));
+                    Log.BackfillDone(_logger, catalog.Version, done);
+                }
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                // A newer catalog's backfill took over, or the engine is stopping.
+            }
+            catch (Exception exception)
+            {
+                Log.BackfillFailed(_logger, exception, catalog.Version, done);
+                Volatile.Write(ref _backfill, new BackfillStatus("failed", done, Backfill.Total, catalog.Version));
+            }
+        });
+        Volatile.Write(ref _backfillTask, task);
+    }
+
+    /// <summary>In the writer: re-evaluates profiles (timer or backfill) and commits what changed.</summary>
+    private async Task ReevaluateAsync(ReevaluateOperation operation)
+    {
+        var now = _time.GetUtcNow();
+
+        // A time-driven change is recorded at the instant it happened, unless that is older than the live state keeps.
+        var at = operation.At is { } due && due >= now - CompactionMargin && due <= now ? due : now;
+        var batch = new WriteBatch(now, operation.Cause) { EvaluateAt = at };
+        try
+        {
+            foreach (var profileId in operation.ProfileIds)
+            {
+                var entry = _profiles.GetOrAdd(profileId, id => new ProfileEntry(id));
+                await entry.Gate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                batch.Gated.Add(entry);
+                if (entry.Retired || !await EnsureLoadedAsync(entry, now, _stopping.Token).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
+                var snapshot = entry.Snapshot!;
+                batch.Profiles.Add(profileId, new Working(entry, isNew: false, snapshot.CreatedAt, [.. snapshot.Identifiers], snapshot.Properties,
+                    entry.Live!, snapshot.Memberships, snapshot.Version, entry.StoredTraits));
+            }
+
+            if (batch.Profiles.Count > 0)
+            {
+                await CommitAsync(batch).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            Abort(batch);
+            throw;
+        }
+        finally
+        {
+            batch.ReleaseGates();
+        }
+    }
+
+    /// <summary>In the writer: deletes a profile with everything it owns; its memberships end with cause delete.</summary>
+    private async Task<bool> DeleteProfileInWriterAsync(DeleteOperation operation)
+    {
+        var now = _time.GetUtcNow();
+        var batch = new WriteBatch(now, ChangeCause.Delete);
+        try
+        {
+            var entry = _profiles.GetOrAdd(operation.ProfileId, id => new ProfileEntry(id));
+            await entry.Gate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            batch.Gated.Add(entry);
+            if (entry.Retired || !await EnsureLoadedAsync(entry, now, _stopping.Token).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            var snapshot = entry.Snapshot!;
+            var transaction = batch.Transaction;
+            foreach (var membership in snapshot.Memberships.Values.Where(m => m.InSegment))
+            {
+                transaction.Changes.Add(new StoredChange(0, snapshot.Id, snapshot.UserId, membership.Segment, false, now, ChangeCause.Delete));
+            }
+
+            transaction.DeletedProfiles.Add(snapshot.Id);
+            if (operation.Suppress)
+            {
+                transaction.Suppressions.AddRange(snapshot.Identifiers);
+            }
+
+            var cursors = await _store.CommitAsync(transaction, _stopping.Token).ConfigureAwait(false);
+            entry.Retired = true;
+            entry.Snapshot = null;
+            entry.Live = null;
+            _profiles.TryRemove(KeyValuePair.Create(snapshot.Id, entry));
+            foreach (var identifier in snapshot.Identifiers)
+            {
+                _owners.TryRemove(KeyValuePair.Create(identifier, snapshot.Id));
+            }
+
+            if (cursors.Count > 0)
+            {
+                SignalChanges();
+            }
+
+            return true;
+        }
+        catch
+        {
+            Abort(batch);
+            throw;
+        }
+        finally
+        {
+            batch.ReleaseGates();
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using TinyCdp.Evaluation;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Engine;
+
+/// <summary>
+/// Time-driven membership: each published profile is scheduled at the earliest instant one of its
+/// segments could change with no new message; the timer re-evaluates it then, at that instant.
+/// </summary>
+internal sealed partial class CdpEngine
+{
+    private readonly PriorityQueue<Guid, DateTimeOffset> _due = new();
+    private readonly Dictionary<Guid, DateTimeOffset> _dueByProfile = [];
+    private readonly Lock _dueLock = new();
+    private TaskCompletionSource _dueSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void ScheduleMembershipCheck(ProfileSnapshot snapshot, DateTimeOffset at)
+    {
+        if (!_options.MembershipTimer || snapshot.Catalog.Segments.Count == 0)
+        {
+            return;
+        }
+
+        var context = ProfileEvaluationContext.Create(snapshot, at);
+        DateTimeOffset? next = null;
+        foreach (var segment in snapshot.Catalog.Segments)
+        {
+            next = ProfileEvaluationContext.Earliest(next, context.NextChange(segment.Rule));
+        }
+
+        lock (_dueLock)
+        {
+            if (next is not { } due)
+            {
+                _dueByProfile.Remove(snapshot.Id);
+                return;
+            }
+
+            _dueByProfile[snapshot.Id] = due;
+            _due.Enqueue(snapshot.Id, due);
+            if (_due.TryPeek(out _, out var first) && first == due)
+            {
+                Interlocked.Exchange(ref _dueSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            }
+        }
+    }
+
+    private async Task RunTimerAsync()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                Task signal;
+                DateTimeOffset? next = null;
+                var ready = new List<(Guid Profile, DateTimeOffset Due)>();
+                var now = _time.GetUtcNow();
+                lock (_dueLock)
+                {
+                    signal = _dueSignal.Task;
+                    while (_due.TryPeek(out var profile, out var due))
+                    {
+                        if (!_dueByProfile.TryGetValue(profile, out var current) || current != due)
+                        {
+                            _due.Dequeue(); // Superseded by a later schedule.
+                            continue;
+                        }
+
+                        if (due > now)
+                        {
+                            next = due;
+                            break;
+                        }
+
+                        _due.Dequeue();
+                        _dueByProfile.Remove(profile);
+                        ready.Add((profile, due));
+                    }
+                }
+
+                foreach (var group in ready.GroupBy(r => r.Due))
+                {
+                    var operation = new ReevaluateOperation([.. group.Select(r => r.Profile)], group.Key, ChangeCause.Time);
+                    Enqueue(operation);
+                    await operation.Completion.Task.WaitAsync(token).ConfigureAwait(false);
+                }
+
+                if (ready.Count > 0)
+                {
+                    continue;
+                }
+
+                var delay = next is { } at ? Task.Delay(at - now, _time, token) : Task.Delay(Timeout.InfiniteTimeSpan, _time, token);
+                await Task.WhenAny(delay, signal).ConfigureAwait(false);
+                token.ThrowIfCancellationRequested();
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                Log.TimerFailed(_logger, exception);
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, token).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,652 @@
+using System.Collections.Immutable;
+using TinyCdp.Aggregation;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
+using TinyCdp.Ingestion;
+using TinyCdp.Language;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Engine;
+
+/// <summary>The single writer: group commit of messages, merges, memberships, the change feed.</summary>
+internal sealed partial class CdpEngine
+{
+    /// <summary>How far back from now aggregators keep exact state for reads (reads before that rebuild).</summary>
+    private static readonly TimeSpan CompactionMargin = TimeSpan.FromHours(1);
+
+    private async Task RunWriterAsync()
+    {
+        var reader = _writes.Reader;
+        var group = new List<IngestOperation>();
+        try
+        {
+            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var messages = 0;
+                while (reader.TryRead(out var operation))
+                {
+                    if (operation is IngestOperation ingest)
+                    {
+                        group.Add(ingest);
+                        messages += ingest.Messages.Count;
+                        if (messages < _options.MaxMessagesPerCommit)
+                        {
+                            continue;
+                        }
+                    }
+
+                    await FlushAsync(group).ConfigureAwait(false);
+                    messages = 0;
+                    if (operation is not IngestOperation)
+                    {
+                        await RunOperationAsync(operation).ConfigureAwait(false);
+                    }
+                }
+
+                await FlushAsync(group).ConfigureAwait(false);
+                EvictIfNeeded();
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: fail what is left so no caller waits forever.
+        }
+
+        foreach (var operation in group)
+        {
+            operation.Completion.TrySetException(new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "TinyCdp stopped before the write was committed."));
+        }
+
+        while (reader.TryRead(out var left))
+        {
+            Abandon(left, new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "TinyCdp stopped before the write was committed."));
+        }
+    }
+
+    private async Task FlushAsync(List<IngestOperation> group)
+    {
+        if (group.Count == 0)
+        {
+            return;
+        }
+
+        var operations = group.ToArray();
+        group.Clear();
+        var batch = new WriteBatch(_time.GetUtcNow(), ChangeCause.Event);
+        try
+        {
+            var results = new List<IngestResult>[operations.Length];
+            await PrefetchAsync(batch, operations).ConfigureAwait(false);
+            for (var i = 0; i < operations.Length; i++)
+            {
+                results[i] = [];
+                foreach (var message in operations[i].Messages)
+                {
+                    results[i].Add(await ApplyMessageAsync(batch, message).ConfigureAwait(false));
+                }
+            }
+
+            await CommitAsync(batch).ConfigureAwait(false);
+            for (var i = 0; i < operations.Length; i++)
+            {
+                operations[i].Completion.TrySetResult(new BatchResult(results[i], null));
+            }
+        }
+        catch (Exception exception)
+        {
+            Log.CommitFailed(_logger, exception, operations.Sum(o => o.Messages.Count));
+            Abort(batch);
+            var failure = exception as TinyCdpException ?? new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "The store did not accept the write; nothing was stored.", exception);
+            foreach (var operation in operations)
+            {
+                operation.Completion.TrySetException(failure);
+            }
+        }
+        finally
+        {
+            batch.ReleaseGates();
+        }
+    }
+
+    private async Task RunOperationAsync(WriteOperation operation)
+    {
+        try
+        {
+            switch (operation)
+            {
+                case DefinitionOperation definition:
+                    definition.Completion.TrySetResult(await ApplyDefinitionAsync(definition).ConfigureAwait(false));
+                    break;
+                case DeleteOperation delete:
+                    delete.Completion.TrySetResult(await DeleteProfileInWriterAsync(delete).ConfigureAwait(false));
+                    break;
+                case ReevaluateOperation reevaluate:
+                    await ReevaluateAsync(reevaluate).ConfigureAwait(false);
+                    reevaluate.Completion.TrySetResult();
+                    break;
+            }
+        }
+        catch (Exception exception)
+        {
+            Abandon(operation, exception as TinyCdpException ?? new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "The store did not accept the write; nothing was stored.", exception));
+        }
+    }
+
+    private static void Abandon(WriteOperation operation, Exception failure)
+    {
+        switch (operation)
+        {
+            case IngestOperation ingest:
+                ingest.Completion.TrySetException(failure);
+                break;
+            case DefinitionOperation definition:
+                definition.Completion.TrySetException(failure);
+                break;
+            case DeleteOperation delete:
+                delete.Completion.TrySetException(failure);
+                break;
+            case ReevaluateOperation reevaluate:
+                reevaluate.Completion.TrySetException(failure);
+                break;
+        }
+    }
+
+    /// <summary>One store round trip each for dedupe, suppression and identifier owners of the whole group.</summary>
+    private async Task PrefetchAsync(WriteBatch batch, IngestOperation[] operations)
+    {
+        var messageIds = operations.SelectMany(o => o.Messages).Select(m => m.MessageId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (messageIds.Count > 0)
+        {
+            batch.KnownMessageIds.UnionWith(await _store.FindKnownMessageIdsAsync(messageIds, _stopping.Token).ConfigureAwait(false));
+        }
+
+        var identifiers = operations.SelectMany(o => o.Messages)
+            .SelectMany(m => IdentifierRules.Extract(m).Concat(m.Kind == MessageKind.Alias ? IdentifierRules.AliasTargets(m) : []))
+            .Distinct()
+            .ToList();
+        if (identifiers.Count == 0)
+        {
+            return;
+        }
+
+        batch.Suppressed.UnionWith(await _store.FindSuppressedAsync(identifiers, _stopping.Token).ConfigureAwait(false));
+        var unknown = identifiers.Where(i => !_owners.ContainsKey(i)).ToList();
+        if (unknown.Count > 0)
+        {
+            foreach (var (identifier, owner) in await _store.FindProfilesAsync(unknown, _stopping.Token).ConfigureAwait(false))
+            {
+                batch.Owners[identifier] = owner;
+            }
+        }
+    }
+
+    private async Task<IngestResult> ApplyMessageAsync(WriteBatch batch, CdpMessage message)
+    {
+        var messageId = message.MessageId ?? Guid.CreateVersion7(batch.Now).ToString();
+        if (batch.KnownMessageIds.Contains(messageId) || !batch.SeenMessageIds.Add(messageId))
+        {
+            return new IngestResult(messageId, Guid.Empty, Duplicate: true, Suppressed: false);
+        }
+
+        var own = IdentifierRules.Extract(message);
+        var aliasTargets = message.Kind == MessageKind.Alias ? IdentifierRules.AliasTargets(message) : [];
+        if (own.Concat(aliasTargets).Any(batch.Suppressed.Contains))
+        {
+            return new IngestResult(messageId, Guid.Empty, Duplicate: false, Suppressed: true);
+        }
+
+        // Highest priority first: the user id, then the email, then anonymous ids; an alias's previous id last.
+        var candidates = own.OrderBy(i => i.Kind switch { IdentifierKind.UserId => 0, IdentifierKind.EmailHash => 1, _ => 2 }).ToList();
+        if (aliasTargets.Count > 0)
+        {
+            var owned = new List<Identifier>();
+            foreach (var target in aliasTargets)
+            {
+                if (await OwnerOfAsync(batch, target).ConfigureAwait(false) is not null)
+                {
+                    owned.Add(target);
+                }
+            }
+
+            candidates.AddRange(owned.Count > 0 ? owned : aliasTargets.Where(t => t.Kind == IdentifierKind.AnonymousId));
+        }
+
+        var userIdentifier = candidates.FirstOrDefault(i => i.Kind == IdentifierKind.UserId && own.Contains(i));
+        foreach (var candidate in candidates)
+        {
+            if (await OwnerOfAsync(batch, candidate).ConfigureAwait(false) is { } owner)
+            {
+                await GetWorkingAsync(batch, owner).ConfigureAwait(false);
+            }
+        }
+
+        var resolution = IdentityResolver.Resolve(
+            candidates,
+            droppable: i => !i.Equals(userIdentifier),
+            ownerOf: i => batch.Owners.TryGetValue(i, out var o) ? o : _owners.TryGetValue(i, out var cached) ? Follow(batch, cached) : null,
+            factsOf: id => batch.Profiles[id].Facts,
+            newProfileId: () => Guid.CreateVersion7(batch.Now));
+
+        var working = resolution.Created
+            ? await CreateWorkingAsync(batch, resolution.ProfileId).ConfigureAwait(false)
+            : batch.Profiles[resolution.ProfileId];
+        foreach (var absorbed in resolution.Absorbed)
+        {
+            await MergeAsync(batch, working, batch.Profiles[absorbed], messageId).ConfigureAwait(false);
+        }
+
+        foreach (var identifier in resolution.Attach)
+        {
+            if (!working.Identifiers.Contains(identifier))
+            {
+                working.Identifiers.Add(identifier);
+            }
+
+            batch.Owners[identifier] = working.Id;
+            batch.Transaction.Identifiers.Add((identifier, working.Id));
+        }
+
+        var (time, original) = EventTime.Resolve(message.Timestamp, message.SentAt, batch.Now);
+        var receivedAt = EventTime.TruncateToMilliseconds(batch.Now);
+        var (name, properties) = StoredShape(message);
+        var stored = new StoredEvent(++_lastSequence, messageId, working.Id, message.Kind, name, time, receivedAt, original,
+            properties.ToJson(), message.Kind is MessageKind.Identify or MessageKind.Group && !message.Traits.IsNull ? message.Traits.ToJson() : null);
+        batch.Transaction.Events.Add(stored);
+        batch.Transaction.MessageIds.Add((messageId, receivedAt));
+        working.Pending.Add(stored);
+        if (message.Kind == MessageKind.Identify)
+        {
+            var before = working.Properties;
+            working.Properties = working.Properties.Apply(message.Traits, time);
+            working.NeedsRebuild |= !ReferenceEquals(before, working.Properties) && working.Live.FiltersReadProfile;
+        }
+
+        working.Live.Add(message.Kind, name, time, properties, working.Properties.AsValue);
+        return new IngestResult(messageId, working.Id, Duplicate: false, Suppressed: false) { Sequence = stored.Sequence };
+    }
+
+    /// <summary>The stored name and properties of a message (page and screen names go into the properties).</summary>
+    internal static (string Name, Value Properties) StoredShape(CdpMessage message)
+    {
+        var properties = message.Properties.Kind == ValueKind.Object ? message.Properties : Value.Object([]);
+        Value With(params (string Key, string? Value)[] extra)
+        {
+            var added = extra.Where(e => e.Value is not null && !properties.Properties!.ContainsKey(e.Key)).ToList();
+            return added.Count == 0
+                ? properties
+                : Value.Object(properties.Properties!.Concat(added.Select(e => KeyValuePair.Create(e.Key, Value.String(e.Value)))));
+        }
+
+        return message.Kind switch
+        {
+            MessageKind.Track => (message.Event!, properties),
+            MessageKind.Page => ("$page", With(("name", message.Event), ("category", message.Category))),
+            MessageKind.Screen => ("$screen", With(("name", message.Event))),
+            MessageKind.Group => ("$group", With(("groupId", message.GroupId))),
+            MessageKind.Alias => ("$alias", With(("previousId", message.PreviousId))),
+            _ => ("$identify", properties),
+        };
+    }
+
+    private async Task<Guid?> OwnerOfAsync(WriteBatch batch, Identifier identifier)
+    {
+        if (batch.Owners.TryGetValue(identifier, out var owner))
+        {
+            return owner;
+        }
+
+        if (_owners.TryGetValue(identifier, out var cached))
+        {
+            return Follow(batch, cached);
+        }
+
+        var found = await _store.FindProfilesAsync([identifier], _stopping.Token).ConfigureAwait(false);
+        if (found.TryGetValue(identifier, out var stored))
+        {
+            batch.Owners[identifier] = stored;
+            return stored;
+        }
+
+        return null;
+    }
+
+    private static Guid Follow(WriteBatch batch, Guid profileId)
+    {
+        while (batch.MergedInto.TryGetValue(profileId, out var survivor))
+        {
+            profileId = survivor;
+        }
+
+        return profileId;
+    }
+
+    /// <summary>The working copy of a profile for this batch, loaded (and gated) on first use.</summary>
+    private async Task<Working> GetWorkingAsync(WriteBatch batch, Guid profileId)
+    {
+        if (batch.Profiles.TryGetValue(profileId, out var existing))
+        {
+            return existing;
+        }
+
+        var entry = _profiles.GetOrAdd(profileId, id => new ProfileEntry(id));
+        await entry.Gate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        batch.Gated.Add(entry);
+        await EnsureLoadedAsync(entry, batch.Now, _stopping.Token).ConfigureAwait(false);
+        var snapshot = entry.Snapshot!;
+        var working = new Working(entry, isNew: snapshot.Version == 0 && snapshot.Id == Guid.Empty, snapshot.CreatedAt,
+            [.. snapshot.Identifiers], snapshot.Properties, entry.Live!, snapshot.Memberships, snapshot.Version, entry.StoredTraits);
+        batch.Profiles.Add(profileId, working);
+        return working;
+    }
+
+    private async Task<Working> CreateWorkingAsync(WriteBatch batch, Guid profileId)
+    {
+        var entry = _profiles.GetOrAdd(profileId, id => new ProfileEntry(id));
+        await entry.Gate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        batch.Gated.Add(entry);
+        var working = new Working(entry, isNew: true, EventTime.TruncateToMilliseconds(batch.Now), [], ProfileProperties.Empty,
+            new ProfileAggregates(Catalog, _options.TimeZone), ImmutableDictionary<string, StoredMembership>.Empty, 0, ImmutableDictionary<string, string>.Empty);
+        batch.Profiles.Add(profileId, working);
+        return working;
+    }
+
+    private async Task MergeAsync(WriteBatch batch, Working survivor, Working absorbed, string messageId)
+    {
+        foreach (var identifier in absorbed.Identifiers)
+        {
+            if (!survivor.Identifiers.Contains(identifier))
+            {
+                survivor.Identifiers.Add(identifier);
+            }
+
+            batch.Owners[identifier] = survivor.Id;
+        }
+
+        survivor.Properties = survivor.Properties.Merge(absorbed.Properties);
+
+        // Messages of this batch already written for the absorbed profile move with it.
+        var events = batch.Transaction.Events;
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].ProfileId == absorbed.Id)
+            {
+                events[i] = events[i] with { ProfileId = survivor.Id };
+            }
+        }
+
+        survivor.Pending.AddRange(absorbed.Pending.Select(e => e with { ProfileId = survivor.Id }));
+        survivor.AbsorbedStored.Add(absorbed.Id);
+        survivor.AbsorbedStored.AddRange(absorbed.AbsorbedStored);
+        survivor.NeedsRebuild = true;
+        survivor.Merged = true;
+
+        // The absorbed profile leaves its segments; the survivor's are recomputed when the batch ends.
+        foreach (var membership in absorbed.Memberships.Values.Where(m => m.InSegment))
+        {
+            batch.Transaction.Changes.Add(new StoredChange(0, absorbed.Id, absorbed.UserId, membership.Segment, false, batch.Now, ChangeCause.Merge));
+        }
+
+        absorbed.Retired = true;
+        batch.MergedInto[absorbed.Id] = survivor.Id;
+        batch.Transaction.Merges.Add(new StoredMerge(survivor.Id, absorbed.Id, EventTime.TruncateToMilliseconds(batch.Now), messageId));
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>Recomputes what the batch changed, commits, and publishes the new snapshots.</summary>
+    private async Task CommitAsync(WriteBatch batch)
+    {
+        var catalog = Catalog;
+        var transaction = batch.Transaction;
+        var published = new List<(Working Working, ProfileSnapshot Snapshot)>();
+        foreach (var working in batch.Profiles.Values)
+        {
+            transaction.Profiles.Add(new StoredProfile(working.Id, working.CreatedAt, working.Properties.ToPropertiesJson(),
+                working.Properties.ToTimesJson(), null, working.Version + 1));
+            if (working.Retired)
+            {
+                continue;
+            }
+
+            if (working.NeedsRebuild || working.Live.Catalog != catalog)
+            {
+                working.Live = await RebuildAsync(working, catalog).ConfigureAwait(false);
+            }
+
+            var at = batch.EvaluateAt ?? batch.Now;
+            var values = working.Live.Evaluate(at);
+            var snapshot = new ProfileSnapshot(working.Id, working.CreatedAt, [.. working.Identifiers], working.Properties, catalog, values,
+                working.Memberships, working.Version + 1);
+            var context = ProfileEvaluationContext.Create(snapshot, at);
+            var memberships = working.Memberships;
+            foreach (var segment in catalog.Segments)
+            {
+                var inSegment = context.GetSegment(segment.Slot);
+                var before = memberships.GetValueOrDefault(segment.Key);
+                if (before is null && !inSegment)
+                {
+                    continue;
+                }
+
+                var changed = before is null || before.InSegment != inSegment;
+                var row = new StoredMembership(working.Id, segment.Key, inSegment, changed ? at : before!.Since, at);
+                memberships = memberships.SetItem(segment.Key, row);
+                transaction.Memberships.Add(row);
+                if (changed)
+                {
+                    var cause = working.Merged && batch.Cause == ChangeCause.Event ? ChangeCause.Merge : batch.Cause;
+                    transaction.Changes.Add(new StoredChange(0, working.Id, snapshot.UserId, segment.Key, inSegment, at, cause));
+                }
+            }
+
+            var traits = working.StoredTraits;
+            foreach (var trait in catalog.Traits)
+            {
+                var json = context.GetTrait(trait.Slot).ToJson();
+                if (!traits.TryGetValue(trait.Key, out var storedJson) || storedJson != json)
+                {
+                    traits = traits.SetItem(trait.Key, json);
+                    transaction.TraitValues.Add(new StoredTraitValue(working.Id, trait.Key, json, at));
+                }
+            }
+
+            working.StoredTraits = traits;
+            published.Add((working, snapshot with { Memberships = memberships }));
+        }
+
+        if (batch.Now - _lastForget > TimeSpan.FromMinutes(10))
+        {
+            transaction.ForgetMessageIdsBefore = batch.Now - _options.DedupeWindow;
+        }
+
+        var cursors = await _store.CommitAsync(transaction, _stopping.Token).ConfigureAwait(false);
+        if (transaction.ForgetMessageIdsBefore is not null)
+        {
+            _lastForget = batch.Now;
+        }
+
+        // Committed: publish. Readers see the new snapshots from here on.
+        foreach (var (working, snapshot) in published)
+        {
+            working.Live.Compact(batch.Now - CompactionMargin);
+            working.Entry.Live = working.Live;
+            working.Entry.StoredTraits = working.StoredTraits;
+            working.Entry.Snapshot = snapshot;
+            working.Entry.LastUsed = batch.Now.UtcTicks;
+            foreach (var identifier in working.Identifiers)
+            {
+                _owners[identifier] = working.Id;
+            }
+
+            ScheduleMembershipCheck(snapshot, batch.EvaluateAt ?? batch.Now);
+        }
+
+        foreach (var working in batch.Profiles.Values.Where(w => w.Retired))
+        {
+            working.Entry.Retired = true;
+            working.Entry.Snapshot = null;
+            working.Entry.Live = null;
+            _profiles.TryRemove(KeyValuePair.Create(working.Id, working.Entry));
+            foreach (var identifier in working.Identifiers)
+            {
+                if (batch.Deleted.Contains(working.Id))
+                {
+                    _owners.TryRemove(KeyValuePair.Create(identifier, working.Id));
+                }
+            }
+        }
+
+        if (cursors.Count > 0)
+        {
+            Interlocked.Exchange(ref _lastCursor, cursors[^1]);
+            SignalChanges();
+        }
+    }
+
+    /// <summary>A failed commit: forget everything the batch touched so the next reader reloads committed state.</summary>
+    private void Abort(WriteBatch batch)
+    {
+        foreach (var working in batch.Profiles.Values)
+        {
+            working.Entry.Live = null;
+            working.Entry.Snapshot = null;
+            _profiles.TryRemove(KeyValuePair.Create(working.Id, working.Entry));
+            foreach (var identifier in working.Identifiers)
+            {
+                _owners.TryRemove(KeyValuePair.Create(identifier, working.Id));
+            }
+        }
+    }
+
+    /// <summary>Rebuilds a profile's aggregators from its stored messages, those of profiles it absorbed, and this batch's.</summary>
+    private async Task<ProfileAggregates> RebuildAsync(Working working, Definitions.CatalogSnapshot catalog)
+    {
+        var events = new List<StoredEvent>();
+        if (!working.IsNew)
+        {
+            events.AddRange(await _store.GetEventsAsync(working.Id, _stopping.Token).ConfigureAwait(false));
+        }
+
+        foreach (var absorbed in working.AbsorbedStored)
+        {
+            events.AddRange(await _store.GetEventsAsync(absorbed, _stopping.Token).ConfigureAwait(false));
+        }
+
+        events.AddRange(working.Pending);
+        return Replay(events.DistinctBy(e => e.Sequence).OrderBy(e => e.Sequence), catalog, working.Properties, DateTimeOffset.MaxValue);
+    }
+
+    /// <summary>Feeds stored messages with event time ≤ <paramref name="until"/> to fresh aggregators.</summary>
+    private ProfileAggregates Replay(IEnumerable<StoredEvent> events, Definitions.CatalogSnapshot catalog, ProfileProperties properties, DateTimeOffset until)
+    {
+        var aggregates = new ProfileAggregates(catalog, _options.TimeZone);
+        var profile = properties.AsValue;
+        foreach (var e in events)
+        {
+            if (e.Timestamp <= until && ProfileAggregates.IsAggregated(e.Kind))
+            {
+                aggregates.Add(e.Kind, e.Name, e.Timestamp, Value.ParseJson(e.PropertiesJson), profile);
+            }
+        }
+
+        return aggregates;
+    }
+
+    private void EvictIfNeeded()
+    {
+        var capacity = _options.ProfileCacheCapacity;
+        if (_profiles.Count <= capacity + (capacity / 10))
+        {
+            return;
+        }
+
+        foreach (var (id, entry) in _profiles.OrderBy(p => p.Value.LastUsed).Take(_profiles.Count - capacity).ToList())
+        {
+            if (entry.Gate.CurrentCount == 1 && _profiles.TryRemove(KeyValuePair.Create(id, entry)))
+            {
+                foreach (var identifier in entry.Snapshot?.Identifiers ?? [])
+                {
+                    _owners.TryRemove(KeyValuePair.Create(identifier, id));
+                }
+            }
+        }
+    }
+
+    /// <summary>What one group commit is changing; the gates of every profile it touches are held until it ends.</summary>
+    private sealed class WriteBatch(DateTimeOffset now, ChangeCause cause)
+    {
+        public DateTimeOffset Now { get; } = now;
+
+        public ChangeCause Cause { get; } = cause;
+
+        /// <summary>For re-evaluations at a past instant (the timer).</summary>
+        public DateTimeOffset? EvaluateAt { get; init; }
+
+        public StoreTransaction Transaction { get; } = new();
+
+        public Dictionary<Guid, Working> Profiles { get; } = [];
+
+        public Dictionary<Identifier, Guid> Owners { get; } = [];
+
+        public Dictionary<Guid, Guid> MergedInto { get; } = [];
+
+        public HashSet<Guid> Deleted { get; } = [];
+
+        public HashSet<string> KnownMessageIds { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> SeenMessageIds { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<Identifier> Suppressed { get; } = [];
+
+        public List<ProfileEntry> Gated { get; } = [];
+
+        public void ReleaseGates()
+        {
+            foreach (var entry in Gated)
+            {
+                entry.Gate.Release();
+            }
+
+            Gated.Clear();
+        }
+    }
+
+    /// <summary>A profile being changed by a batch.</summary>
+    private sealed class Working(ProfileEntry entry, bool isNew, DateTimeOffset createdAt, List<Identifier> identifiers,
+        ProfileProperties properties, ProfileAggregates live, ImmutableDictionary<string, StoredMembership> memberships, long version,
+        ImmutableDictionary<string, string> storedTraits)
+    {
+        public ProfileEntry Entry { get; } = entry;
+
+        public Guid Id => Entry.Id;
+
+        public bool IsNew { get; } = isNew;
+
+        public DateTimeOffset CreatedAt { get; } = createdAt;
+
+        public List<Identifier> Identifiers { get; } = identifiers;
+
+        public ProfileProperties Properties { get; set; } = properties;
+
+        public ProfileAggregates Live { get; set; } = live;
+
+        public ImmutableDictionary<string, StoredMembership> Memberships { get; } = memberships;
+
+        public long Version { get; } = version;
+
+        public ImmutableDictionary<string, string> StoredTraits { get; set; } = storedTraits;
+
+        public List<StoredEvent> Pending { get; } = [];
+
+        public List<Guid> AbsorbedStored { get; } = [];
+
+        public bool NeedsRebuild { get; set; }
+
+        public bool Merged { get; set; }
+
+        public bool Retired { get; set; }
+
+        public string? UserId => Identifiers.FirstOrDefault(i => i.Kind == IdentifierKind.UserId).Value;
+
+        public IdentityResolver.ProfileFacts Facts => new(CreatedAt, UserId);
+    }
+}

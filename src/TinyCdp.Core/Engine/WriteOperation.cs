@@ -1,0 +1,56 @@
+using TinyCdp.Definitions;
+using TinyCdp.Ingestion;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Engine;
+
+/// <summary>Something only the writer does. Each completes its task after its commit (or its failure).</summary>
+internal abstract class WriteOperation;
+
+/// <summary>Messages to store, all or nothing (already validated).</summary>
+internal sealed class IngestOperation(IReadOnlyList<CdpMessage> messages) : WriteOperation
+{
+    public IReadOnlyList<CdpMessage> Messages { get; } = messages;
+
+    public TaskCompletionSource<BatchResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>A definition change, compiled against the catalog at the time the writer takes it.</summary>
+internal sealed class DefinitionOperation(DefinitionKind kind, string key, string? bodyJson, SaveMode mode, string? actor) : WriteOperation
+{
+    public DefinitionKind Kind { get; } = kind;
+
+    public string Key { get; } = key;
+
+    /// <summary>The new body; null to delete.</summary>
+    public string? BodyJson { get; } = bodyJson;
+
+    public SaveMode Mode { get; } = mode;
+
+    public string? Actor { get; } = actor;
+
+    public TaskCompletionSource<DefinitionResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Deletes a profile (and optionally suppresses its identifiers).</summary>
+internal sealed class DeleteOperation(Guid profileId, bool suppress) : WriteOperation
+{
+    public Guid ProfileId { get; } = profileId;
+
+    public bool Suppress { get; } = suppress;
+
+    public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>Re-evaluates profiles' memberships and traits at an instant: for the timer (cause time) and backfill (cause definition).</summary>
+internal sealed class ReevaluateOperation(IReadOnlyList<Guid> profileIds, DateTimeOffset? at, ChangeCause cause) : WriteOperation
+{
+    public IReadOnlyList<Guid> ProfileIds { get; } = profileIds;
+
+    /// <summary>The instant to evaluate at; null for the writer's now.</summary>
+    public DateTimeOffset? At { get; } = at;
+
+    public ChangeCause Cause { get; } = cause;
+
+    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
