@@ -1,0 +1,22 @@
+namespace TinyCdp.Storage.Sqlite;
+
+/// <summary>Settings for <see cref="SqliteCdpStore"/>.</summary>
+public sealed class SqliteCdpStoreOptions
+{
+    /// <summary>
+    /// A Microsoft.Data.Sqlite connection string naming a database file, for example
+    /// <c>Data Source=tinycdp.db</c>. The file is created when missing. In-memory and temporary
+    /// databases are refused: the store reads on pooled connections of their own, which would each
+    /// see a different database (use <see cref="InMemoryCdpStore"/> instead).
+    /// </summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>How hard commits work to survive crashes; <see cref="SqliteDurability.Full"/> by default.</summary>
+    public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
+
+    /// <summary>
+    /// How long a statement waits for a lock held by another connection (another process using the
+    /// same file, or a checkpoint) before failing; 5 seconds by default.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
