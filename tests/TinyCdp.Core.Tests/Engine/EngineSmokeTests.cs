@@ -1,0 +1,92 @@
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Language;
+
+namespace TinyCdp.Core.Tests.Engine;
+
+public class EngineSmokeTests
+{
+    [Fact]
+    public async Task Decide_FlagOverSegmentOverTrait_FollowsTracks()
+    {
+        await using var fixture = new EngineFixture();
+        var cdp = fixture.Cdp;
+        Assert.True((await cdp.Definitions.SaveTraitAsync(new TraitDefinition("frequent_buyer", "events.purchase.count_30d >= 3"))).Succeeded);
+        Assert.True((await cdp.Definitions.SaveSegmentAsync(new SegmentDefinition("vip_users", "frequent_buyer == true"))).Succeeded);
+        Assert.True((await cdp.Definitions.SaveFlagAsync(FlagDefinition.FromRule("beta", "segment(\"vip_users\")"))).Succeeded);
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True((await cdp.TrackAsync("u1", "purchase", Value.ParseJson("{\"amount\": 10}"))).Accepted);
+        }
+
+        var before = await cdp.DecideAsync("beta", ProfileReference.ByUserId("u1"));
+        Assert.False(before!.Allow);
+        Assert.Equal("DEFAULT", before.ReasonText);
+
+        await cdp.TrackAsync("u1", "purchase");
+        var after = await cdp.DecideAsync("beta", ProfileReference.ByUserId("u1"));
+
+        Assert.True(after!.Allow);
+        Assert.Equal("on", after.Variant);
+        Assert.Equal("TARGETING_MATCH", after.ReasonText);
+        Assert.Equal(["segment(vip_users) = true", "final_result = true"], after.Reasons);
+        Assert.Equal(EngineFixture.Start.AddDays(30), after.ValidUntil);
+        Assert.Equal(3, after.CatalogVersion);
+    }
+
+    [Fact]
+    public async Task Decide_UnknownUser_IsAnEmptyProfile()
+    {
+        await using var fixture = new EngineFixture();
+        await fixture.Cdp.Definitions.SaveFlagAsync(FlagDefinition.FromRule("beta", "events.purchase.count_30d == 0"));
+
+        var decision = await fixture.Cdp.DecideAsync("beta", ProfileReference.ByUserId("nobody"));
+
+        Assert.True(decision!.Allow);
+        Assert.Equal(Guid.Empty, decision.ProfileId);
+        Assert.Null(await fixture.Cdp.DecideAsync("missing", ProfileReference.ByUserId("nobody")));
+    }
+
+    [Fact]
+    public async Task Membership_ThirdPurchaseLeavesWindow_ExitRecordedAtTheInstantWithCauseTime()
+    {
+        await using var fixture = new EngineFixture();
+        var cdp = fixture.Cdp;
+        await cdp.Definitions.SaveSegmentAsync(new SegmentDefinition("frequent", "events.purchase.count_30d >= 3"));
+        await cdp.TrackAsync("u1", "purchase");
+        fixture.Clock.Advance(TimeSpan.FromDays(1));
+        await cdp.TrackAsync("u1", "purchase");
+        fixture.Clock.Advance(TimeSpan.FromDays(1));
+        await cdp.TrackAsync("u1", "purchase");
+
+        var entered = await cdp.ReadChangesAsync(0);
+        Assert.Single(entered);
+        Assert.True(entered[0].Entered);
+
+        // The first purchase leaves the 30-day window exactly 30 days after it happened.
+        fixture.Clock.Advance(TimeSpan.FromDays(28));
+        var changes = await WaitForChangesAsync(cdp, 2);
+
+        Assert.False(changes[1].Entered);
+        Assert.Equal(TinyCdp.Storage.ChangeCause.Time, changes[1].Cause);
+        Assert.Equal(EngineFixture.Start.AddDays(30), changes[1].At);
+        Assert.False(await cdp.IsInSegmentAsync("frequent", ProfileReference.ByUserId("u1")));
+    }
+
+    private static async Task<IReadOnlyList<TinyCdp.Engine.MembershipChange>> WaitForChangesAsync(ITinyCdp cdp, int count)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var changes = await cdp.ReadChangesAsync(0);
+            if (changes.Count >= count)
+            {
+                return changes;
+            }
+
+            await Task.Delay(10);
+        }
+
+        return await cdp.ReadChangesAsync(0);
+    }
+}
