@@ -30,7 +30,7 @@ public sealed record MessageError(MessageErrorKind Kind, string Field, string Me
         }
 
         var item = string.Create(CultureInfo.InvariantCulture, $"batch[{i}]");
-        var path = field is null ? item : item + (field.StartsWith('[') ? "" : ".") + field;
+        var path = field is null ? item : item + "." + field;
         return new MessageError(kind, path, item + ": " + detail, i);
     }
 }

@@ -36,6 +36,7 @@ namespace TinyCdp.Ingestion;
 /// on track, …) are ignored like unknown fields. In a batch the kind comes from each item's
 /// <c>type</c>, compared ignoring case (<c>"Track"</c> is a track); a message posted to a kind's
 /// route takes its kind from the route and ignores <c>type</c>.</para>
+/// <para>Values are kept as sent: identifiers are not trimmed or case-folded.</para>
 /// <para><b>Errors</b> name the field as sent (<c>ts must be an ISO-8601 date-time</c>); rules checked
 /// after reading are <see cref="MessageValidator"/>'s and use Segment's names.</para>
 /// </remarks>
@@ -69,7 +70,10 @@ public static class MessageReader
     /// <param name="utf8Json">The body.</param>
     /// <param name="kindFromRoute">The kind the route implies.</param>
     /// <param name="message">The message, validated by <see cref="MessageValidator"/>.</param>
-    /// <param name="writeKey">The body's <c>writeKey</c>, if it has one (also set when the message is rejected).</param>
+    /// <param name="writeKey">
+    /// The body's <c>writeKey</c>, if it has one (also set when the message is rejected for another
+    /// reason); a <c>writeKey</c> that is not a string rejects the body.
+    /// </param>
     /// <param name="error">Why it was rejected.</param>
     /// <returns>True when <paramref name="message"/> was read.</returns>
     /// <remarks>A body over <see cref="MessageLimits.MaxMessageBytes"/> is rejected before it is parsed.</remarks>

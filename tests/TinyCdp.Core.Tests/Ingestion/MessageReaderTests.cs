@@ -29,6 +29,17 @@ public class MessageReaderTests
     }
 
     [Fact]
+    public void TryReadMessage_SeedTrackWithEveryField_UserIdWinsOverExternalId()
+    {
+        var message = Read("{'event':'Signed Up','userId':'u1','deviceId':'d1','externalId':'e1','ts':'2024-05-01T12:00:00Z','props':{'plan':'pro'}}", MessageKind.Track);
+
+        Assert.Equal("u1", message.UserId);
+        Assert.Equal("d1", message.AnonymousId);
+        Assert.Equal(May1, message.Timestamp);
+        Assert.Equal("pro", message.Properties.Member("plan").AsString);
+    }
+
+    [Fact]
     public void TryReadMessage_SeedTrackWithExternalId_ExternalIdIsTheUserId()
     {
         var message = Read("{'event':'Viewed','externalId':'e1'}", MessageKind.Track);
