@@ -10,4 +10,7 @@ public sealed record CompiledFlag(FlagDefinition Definition, IReadOnlyList<Compi
 
     /// <summary>The salt mixed into bucketing (the key when none is set).</summary>
     public string Salt => Definition.Salt ?? Definition.Key;
+
+    /// <summary>True when every variant's value is a bool: then a decision's <c>allow</c> is the value.</summary>
+    public bool IsBoolean { get; } = Definition.Variants.Values.All(v => v.Kind == Language.ValueKind.Bool);
 }

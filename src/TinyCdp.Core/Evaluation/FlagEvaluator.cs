@@ -10,57 +10,76 @@ internal static class FlagEvaluator
     /// <summary>Who is asking, for bucketing: the ids the caller named.</summary>
     public readonly record struct Caller(string? UserId, string? AnonymousId);
 
-    public static Decision Decide(CompiledFlag flag, ProfileEvaluationContext context, Caller caller, bool withReasons)
+    /// <summary>The variant a flag serves, without building a decision (no allocation).</summary>
+    public static string Choose(CompiledFlag flag, ProfileEvaluationContext context, Caller caller, out DecisionReason reason, out int ruleIndex)
     {
         var definition = flag.Definition;
-        var reasons = withReasons ? new List<string>() : null;
-        DateTimeOffset? validUntil = null;
+        ruleIndex = -1;
         if (!definition.Enabled)
         {
-            return Make(definition.DefaultVariant, DecisionReason.Disabled, null);
+            reason = DecisionReason.Disabled;
+            return definition.DefaultVariant;
         }
 
         for (var i = 0; i < flag.Rules.Count; i++)
         {
             var rule = flag.Rules[i];
-            validUntil = ProfileEvaluationContext.Earliest(validUntil, context.NextChange(rule.When));
-            if (reasons is not null)
-            {
-                CollectReasons(rule.When.Explain(context), reasons);
-            }
-
             if (!rule.When.IsTrue(context))
             {
                 continue;
             }
 
+            ruleIndex = i;
             if (rule.Split is { } split)
             {
+                reason = DecisionReason.Split;
                 var bucket = Bucketer.Bucket(flag.Key, flag.Salt, BucketingKey(flag, context, caller));
-                var variant = Bucketer.PickVariant(bucket, split) ?? definition.DefaultVariant;
-                return Make(variant, DecisionReason.Split, i);
+                return Bucketer.PickVariant(bucket, split) ?? definition.DefaultVariant;
             }
 
-            return Make(rule.Rule.Variant!, DecisionReason.TargetingMatch, i);
+            reason = DecisionReason.TargetingMatch;
+            return rule.Rule.Variant!;
         }
 
-        return Make(definition.DefaultVariant, DecisionReason.Default, null);
-
-        Decision Make(string variant, DecisionReason reason, int? ruleIndex)
-        {
-            var value = definition.Variants.TryGetValue(variant, out var v) ? v : Value.Null;
-            var allow = IsBoolean(definition) ? value.IsTrue : ruleIndex is not null;
-            reasons?.Add($"final_result = {(allow ? "true" : "false")}");
-            return new Decision(flag.Key, value, variant, allow, reason, ruleIndex, (IReadOnlyList<string>?)reasons ?? [],
-                reason == DecisionReason.Disabled ? null : validUntil, context.Catalog.Version)
-            {
-                ProfileId = context.Snapshot.Id,
-            };
-        }
+        reason = DecisionReason.Default;
+        return definition.DefaultVariant;
     }
 
-    /// <summary>True when every variant's value is a bool: then <c>allow</c> is the value.</summary>
-    public static bool IsBoolean(FlagDefinition flag) => flag.Variants.Values.All(v => v.Kind == ValueKind.Bool);
+    /// <summary>The flag's value for a variant, and whether it means "allow".</summary>
+    public static bool Allows(CompiledFlag flag, string variant, int ruleIndex, out Value value)
+    {
+        value = flag.Definition.Variants.TryGetValue(variant, out var v) ? v : Value.Null;
+        return flag.IsBoolean ? value.IsTrue : ruleIndex >= 0;
+    }
+
+    public static Decision Decide(CompiledFlag flag, ProfileEvaluationContext context, Caller caller, bool withReasons)
+    {
+        var variant = Choose(flag, context, caller, out var reason, out var ruleIndex);
+        var allow = Allows(flag, variant, ruleIndex, out var value);
+        DateTimeOffset? validUntil = null;
+        var reasons = withReasons ? new List<string>() : null;
+        if (reason != DecisionReason.Disabled)
+        {
+            // Only the rules up to the one that matched decide the answer.
+            var last = ruleIndex >= 0 ? ruleIndex : flag.Rules.Count - 1;
+            for (var i = 0; i <= last; i++)
+            {
+                var when = flag.Rules[i].When;
+                validUntil = ProfileEvaluationContext.Earliest(validUntil, context.NextChange(when));
+                if (reasons is not null)
+                {
+                    CollectReasons(when.Explain(context), reasons);
+                }
+            }
+        }
+
+        reasons?.Add($"final_result = {(allow ? "true" : "false")}");
+        return new Decision(flag.Key, value, variant, allow, reason, ruleIndex >= 0 ? ruleIndex : null, (IReadOnlyList<string>?)reasons ?? [],
+            validUntil, context.Catalog.Version)
+        {
+            ProfileId = context.Snapshot.Id,
+        };
+    }
 
     private static string BucketingKey(CompiledFlag flag, ProfileEvaluationContext context, Caller caller)
     {
