@@ -75,7 +75,7 @@ public sealed partial class SqliteCdpStore : ICdpStore
         }
 
         if (builder.Mode == SqliteOpenMode.Memory || string.IsNullOrWhiteSpace(builder.DataSource) ||
-            builder.DataSource.Trim() == ":memory:" || builder.DataSource.Contains("mode=memory", StringComparison.OrdinalIgnoreCase))
+            builder.DataSource.Contains(":memory:", StringComparison.Ordinal) || builder.DataSource.Contains("mode=memory", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException(
                 "The SQLite store needs a database file; in-memory and temporary databases are not supported (use InMemoryCdpStore).",
@@ -408,6 +408,22 @@ public sealed partial class SqliteCdpStore : ICdpStore
 
             using var pooled = new SqliteConnection(_readConnectionString);
             SqliteConnection.ClearPool(pooled);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Reads a setting of the write connection (for tests: settings like <c>synchronous</c> are per connection).</summary>
+    internal async Task<long> ReadWriteConnectionPragmaAsync(string pragma, CancellationToken cancellationToken = default)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await OpenWriteConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.ExecuteScalarAsync<long>(new CommandDefinition($"PRAGMA {pragma}", cancellationToken: cancellationToken))
+                .ConfigureAwait(false);
         }
         finally
         {

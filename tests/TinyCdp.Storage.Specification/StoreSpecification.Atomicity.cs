@@ -74,6 +74,11 @@ public abstract partial class StoreSpecification
             new StoredDefinitionChange(5, DefinitionKind.Flag, null!, "app", At(61), null, "{}")));
 
     [Fact]
+    public Task CommitAsync_UndefinedEnumValue_ThrowsAndChangesNothing() =>
+        AssertRejectedWithoutTraceAsync(transaction => transaction.DefinitionChanges.Add(
+            new StoredDefinitionChange(5, (DefinitionKind)42, "k", "app", At(61), null, "{}")));
+
+    [Fact]
     public async Task CommitAsync_AfterACanceledCommit_StoreIsUnchanged()
     {
         await using var store = await CreateStoreAsync();

@@ -16,7 +16,7 @@ namespace TinyCdp.Storage;
 /// <item>Instants are stored as UTC, truncated to whole milliseconds (what the SQLite store keeps).</item>
 /// <item>An event whose sequence or message id is already stored (or repeated in the transaction) fails the commit.</item>
 /// <item>A merge whose survivor is the absorbed profile, or is itself absorbed, fails the commit.</item>
-/// <item>A null where the records require a value fails the commit (a database store's NOT NULL).</item>
+/// <item>A null where the records require a value, or an undefined enum value, fails the commit (a database store's NOT NULL).</item>
 /// <item>Referential integrity is not enforced: rows may name profiles that have no row (the engine keeps them consistent).</item>
 /// </list>
 /// </remarks>
@@ -282,6 +282,7 @@ public sealed class InMemoryCdpStore : ICdpStore
         foreach (var (identifier, _) in transaction.Identifiers)
         {
             Require(identifier.Value, nameof(Identifier.Value));
+            RequireDefined(identifier.Kind);
         }
 
         var sequences = new HashSet<long>();
@@ -292,6 +293,7 @@ public sealed class InMemoryCdpStore : ICdpStore
             Require(storedEvent.MessageId, nameof(StoredEvent.MessageId));
             Require(storedEvent.Name, nameof(StoredEvent.Name));
             Require(storedEvent.PropertiesJson, nameof(StoredEvent.PropertiesJson));
+            RequireDefined(storedEvent.Kind);
             if (_events.ContainsKey(storedEvent.Sequence) || !sequences.Add(storedEvent.Sequence))
             {
                 throw new ArgumentException($"An event with sequence {storedEvent.Sequence} is already stored.", nameof(transaction));
@@ -325,11 +327,13 @@ public sealed class InMemoryCdpStore : ICdpStore
         {
             Require(change, nameof(transaction.Changes));
             Require(change.Segment, nameof(StoredChange.Segment));
+            RequireDefined(change.Cause);
         }
 
         foreach (var identifier in transaction.Suppressions)
         {
             Require(identifier.Value, nameof(Identifier.Value));
+            RequireDefined(identifier.Kind);
         }
 
         foreach (var definition in transaction.Definitions)
@@ -337,17 +341,20 @@ public sealed class InMemoryCdpStore : ICdpStore
             Require(definition, nameof(transaction.Definitions));
             Require(definition.Key, nameof(StoredDefinition.Key));
             Require(definition.BodyJson, nameof(StoredDefinition.BodyJson));
+            RequireDefined(definition.Kind);
         }
 
-        foreach (var (_, key) in transaction.DeletedDefinitions)
+        foreach (var (kind, key) in transaction.DeletedDefinitions)
         {
             Require(key, "Key");
+            RequireDefined(kind);
         }
 
         foreach (var change in transaction.DefinitionChanges)
         {
             Require(change, nameof(transaction.DefinitionChanges));
             Require(change.Key, nameof(StoredDefinitionChange.Key));
+            RequireDefined(change.Kind);
         }
     }
 
@@ -356,6 +363,15 @@ public sealed class InMemoryCdpStore : ICdpStore
         if (value is null)
         {
             throw new ArgumentException($"The transaction has a null {what}.", "transaction");
+        }
+    }
+
+    private static void RequireDefined<TEnum>(TEnum value)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw new ArgumentOutOfRangeException("transaction", value, $"Unknown {typeof(TEnum).Name} value.");
         }
     }
 
