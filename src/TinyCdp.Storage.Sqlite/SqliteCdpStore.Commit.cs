@@ -40,7 +40,6 @@ public sealed partial class SqliteCdpStore
 
     private const string UpsertMessageId = """
         INSERT INTO message_ids (message_id, received_at) VALUES (@MessageId, @ReceivedAt)
-        ON CONFLICT (message_id) DO UPDATE SET received_at = excluded.received_at
         """;
 
     private const string UpsertMembership = """

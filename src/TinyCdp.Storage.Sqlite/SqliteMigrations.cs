@@ -44,7 +44,7 @@ internal static class SqliteMigrations
 
             CREATE TABLE events (
                 sequence           INTEGER PRIMARY KEY,
-                message_id         TEXT NOT NULL UNIQUE,
+                message_id         TEXT NOT NULL,
                 profile_id         BLOB NOT NULL,
                 kind               INTEGER NOT NULL,
                 name               TEXT NOT NULL,
@@ -55,6 +55,7 @@ internal static class SqliteMigrations
                 traits             TEXT NULL
             );
             CREATE INDEX events_profile ON events (profile_id, sequence);
+            CREATE INDEX events_message_id ON events (message_id);
 
             -- The dedupe window. Events keep their message id for ever; this table forgets.
             CREATE TABLE message_ids (

@@ -85,7 +85,8 @@ public abstract class DurableStoreSpecification : StoreSpecification
         await Assert.ThrowsAnyAsync<Exception>(() => CommitAsync(store, transaction =>
         {
             transaction.Profiles.Add(Profile(ProfileId(60)));
-            transaction.Events.AddRange([Event(60, ProfileId(60), messageId: "dup"), Event(61, ProfileId(60), messageId: "dup")]);
+            transaction.Events.AddRange([Event(60, ProfileId(60), messageId: "dup"), Event(61, ProfileId(60), messageId: "dup-2")]);
+            transaction.MessageIds.AddRange([("dup", At(60)), ("dup", At(61))]);
         }));
 
         store = await ReopenAsync(store);

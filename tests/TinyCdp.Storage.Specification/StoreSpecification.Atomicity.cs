@@ -58,11 +58,11 @@ public abstract partial class StoreSpecification
 
     [Fact]
     public Task CommitAsync_DuplicateMessageIdWithinTheTransaction_ThrowsAndChangesNothing() =>
-        AssertRejectedWithoutTraceAsync(transaction => transaction.Events.Add(Event(102, ProfileId(50), messageId: "m-100")));
+        AssertRejectedWithoutTraceAsync(transaction => transaction.MessageIds.Add(("m-100", At(101))));
 
     [Fact]
-    public Task CommitAsync_EventWithAStoredMessageId_ThrowsAndChangesNothing() =>
-        AssertRejectedWithoutTraceAsync(transaction => transaction.Events.Add(Event(102, ProfileId(50), messageId: "m-2")));
+    public Task CommitAsync_RememberingAMessageIdStillRemembered_ThrowsAndChangesNothing() =>
+        AssertRejectedWithoutTraceAsync(transaction => transaction.MessageIds.Add(("m-2", At(101))));
 
     [Fact]
     public Task CommitAsync_EventWithAStoredSequence_ThrowsAndChangesNothing() =>

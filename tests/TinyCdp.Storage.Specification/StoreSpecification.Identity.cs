@@ -121,15 +121,26 @@ public abstract partial class StoreSpecification
     }
 
     [Fact]
-    public async Task ForgetMessageIdsBefore_IdRememberedAgainLater_UsesTheLatestReceiveTime()
+    public async Task ForgetMessageIdsBefore_ForgottenId_CanBeRememberedAndStoredAgain()
     {
         await using var store = await CreateStoreAsync();
-        await CommitAsync(store, transaction => transaction.MessageIds.Add(("m", At(0))));
-        await CommitAsync(store, transaction => transaction.MessageIds.Add(("m", At(20))));
-
+        await CommitAsync(store, transaction =>
+        {
+            transaction.Profiles.Add(Profile(ProfileId(1)));
+            transaction.Events.Add(Event(1, ProfileId(1), messageId: "m"));
+            transaction.MessageIds.Add(("m", At(0)));
+        });
         await CommitAsync(store, transaction => transaction.ForgetMessageIdsBefore = At(10));
 
+        // Past the dedupe window the same message id is a new message: stored again, remembered again.
+        await CommitAsync(store, transaction =>
+        {
+            transaction.Events.Add(Event(2, ProfileId(1), messageId: "m"));
+            transaction.MessageIds.Add(("m", At(20)));
+        });
+
         Assert.Equal(["m"], await store.FindKnownMessageIdsAsync(["m"]));
+        Assert.Equal([1L, 2L], (await store.GetEventsAsync(ProfileId(1))).Select(e => e.Sequence));
     }
 
     [Fact]

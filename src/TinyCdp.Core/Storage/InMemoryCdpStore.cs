@@ -298,16 +298,17 @@ public sealed class InMemoryCdpStore : ICdpStore
             {
                 throw new ArgumentException($"An event with sequence {storedEvent.Sequence} is already stored.", nameof(transaction));
             }
-
-            if (_eventMessageIds.ContainsKey(storedEvent.MessageId) || !messageIds.Add(storedEvent.MessageId))
-            {
-                throw new ArgumentException($"An event with message id '{storedEvent.MessageId}' is already stored.", nameof(transaction));
-            }
         }
 
+        // A message id is remembered once within the dedupe window: remembering it again is a
+        // duplicate the engine should have caught, so the whole commit is refused.
         foreach (var (messageId, _) in transaction.MessageIds)
         {
             Require(messageId, "MessageId");
+            if (_messageIds.ContainsKey(messageId) || !messageIds.Add(messageId))
+            {
+                throw new ArgumentException($"Message id '{messageId}' is already remembered.", nameof(transaction));
+            }
         }
 
         foreach (var membership in transaction.Memberships)

@@ -20,10 +20,17 @@ public sealed class StoreTransaction
     /// <summary>Identifiers to attach (insert, or move to the given profile).</summary>
     public List<(Identifier Identifier, Guid ProfileId)> Identifiers { get; } = [];
 
-    /// <summary>Messages to append.</summary>
+    /// <summary>
+    /// Messages to append. A message id may repeat across the events of all time (a message sent
+    /// again after the dedupe window is a new message); within the window <see cref="MessageIds"/>
+    /// keeps it unique.
+    /// </summary>
     public List<StoredEvent> Events { get; } = [];
 
-    /// <summary>Message ids to remember for deduplication, with the time they were received.</summary>
+    /// <summary>
+    /// Message ids to remember for deduplication, with the time they were received. Remembering an
+    /// id that is already remembered (not yet forgotten) fails the whole commit: it is a duplicate.
+    /// </summary>
     public List<(string MessageId, DateTimeOffset ReceivedAt)> MessageIds { get; } = [];
 
     /// <summary>Memberships to insert or replace (by profile and segment).</summary>
