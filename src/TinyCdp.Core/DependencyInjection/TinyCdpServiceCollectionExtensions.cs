@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TinyCdp.Definitions;
 using TinyCdp.Engine;
-using TinyCdp.Storage;
 
 namespace TinyCdp.DependencyInjection;
 
@@ -37,9 +36,9 @@ public static class TinyCdpServiceCollectionExtensions
         }
 
         services.AddSingleton(options);
-        services.AddSingleton(storeFactory);
+        // The engine owns the store (and disposes it); the store is not a service of its own.
         services.AddSingleton(sp => new CdpEngine(
-            sp.GetRequiredService<ICdpStore>(),
+            storeFactory(sp),
             options,
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<CdpEngine>>()));

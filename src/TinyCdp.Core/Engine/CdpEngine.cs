@@ -14,7 +14,7 @@ namespace TinyCdp.Engine;
 /// The engine: one writer loop that owns every change (group commit), lock-free reads of
 /// published profile snapshots, a membership timer and a backfill. See ARCHITECTURE.md.
 /// </summary>
-internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncDisposable
+internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncDisposable, IDisposable
 {
     private readonly ICdpStore _store;
     private readonly TinyCdpOptions _options;
@@ -118,7 +118,13 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         }
 
         _stopping.Dispose();
+
+        // The engine owns its store.
+        await _store.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Stops the engine; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async ValueTask EnsureStartedAsync(CancellationToken cancellationToken)
     {

@@ -84,16 +84,19 @@ internal static class FlagEvaluator
     private static string BucketingKey(CompiledFlag flag, ProfileEvaluationContext context, Caller caller)
     {
         var snapshot = context.Snapshot;
-        var fallback = snapshot.Id == Guid.Empty ? caller.UserId ?? caller.AnonymousId ?? "" : snapshot.Id.ToString("N");
-        return flag.Definition.BucketBy switch
+        var key = flag.Definition.BucketBy switch
         {
-            BucketingKind.UserId => caller.UserId ?? snapshot.UserId ?? fallback,
-            BucketingKind.AnonymousId => caller.AnonymousId ?? snapshot.AnonymousId ?? fallback,
+            BucketingKind.UserId => caller.UserId ?? snapshot.UserId,
+            BucketingKind.AnonymousId => caller.AnonymousId ?? snapshot.AnonymousId,
             BucketingKind.ProfileProperty => snapshot.Properties.AsValue.Member(flag.Definition.BucketingProperty!) is { Kind: not ValueKind.Null } property
                 ? property.Kind == ValueKind.String ? property.AsString! : property.ToString()
-                : fallback,
-            _ => fallback,
+                : null,
+            _ => null,
         };
+
+        // The fallback is the profile id (or, for an unknown person, the id the caller named); it is
+        // formatted only when needed, so the common path allocates nothing.
+        return key ?? (snapshot.Id == Guid.Empty ? caller.UserId ?? caller.AnonymousId ?? "" : snapshot.Id.ToString("N"));
     }
 
     /// <summary>The seed's reason lines: one per trait or segment reference and per aggregate read, in evaluation order.</summary>
