@@ -354,7 +354,7 @@ internal sealed partial class CdpEngine
         var properties = ProfileProperties.Empty;
         foreach (var e in events.Where(e => e.Kind == MessageKind.Identify && e.Timestamp <= at))
         {
-            properties = properties.Apply(e.TraitsJson is null ? Value.Null : Value.ParseJson(e.TraitsJson), e.Timestamp);
+            properties = properties.Apply(e.TraitsJson is null ? Value.Null : Value.ParseJson(e.TraitsJson), e.Timestamp, e.Sequence);
         }
 
         var identifiers = await _store.GetIdentifiersAsync(profileId, cancellationToken).ConfigureAwait(false);

@@ -225,7 +225,7 @@ internal sealed partial class CdpEngine
             droppable: i => !i.Equals(userIdentifier),
             ownerOf: i => batch.Owners.TryGetValue(i, out var o) ? o : _owners.TryGetValue(i, out var cached) ? Follow(batch, cached) : null,
             factsOf: id => batch.Profiles[id].Facts,
-            newProfileId: () => Guid.CreateVersion7(batch.Now));
+            newProfileId: () => _profileIds.Next(batch.Now));
 
         var working = resolution.Created
             ? await CreateWorkingAsync(batch, resolution.ProfileId).ConfigureAwait(false)
@@ -257,7 +257,7 @@ internal sealed partial class CdpEngine
         if (message.Kind == MessageKind.Identify)
         {
             var before = working.Properties;
-            working.Properties = working.Properties.Apply(message.Traits, time);
+            working.Properties = working.Properties.Apply(message.Traits, time, stored.Sequence);
             working.NeedsRebuild |= !ReferenceEquals(before, working.Properties) && working.Live.FiltersReadProfile;
         }
 
