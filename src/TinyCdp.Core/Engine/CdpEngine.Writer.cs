@@ -400,8 +400,15 @@ internal sealed partial class CdpEngine
         var published = new List<(Working Working, ProfileSnapshot Snapshot)>();
         foreach (var working in batch.Profiles.Values)
         {
-            transaction.Profiles.Add(new StoredProfile(working.Id, working.CreatedAt, working.Properties.ToPropertiesJson(),
-                working.Properties.ToTimesJson(), null, working.Version + 1));
+            // The profile row changes only when the profile is new, its properties changed or it took part in a merge.
+            var rowChanged = working.IsNew || working.Merged || working.Retired || !ReferenceEquals(working.Properties, working.Entry.Snapshot?.Properties);
+            var version = rowChanged ? working.Version + 1 : working.Version;
+            if (rowChanged)
+            {
+                transaction.Profiles.Add(new StoredProfile(working.Id, working.CreatedAt, working.Properties.ToPropertiesJson(),
+                    working.Properties.ToTimesJson(), null, version));
+            }
+
             if (working.Retired)
             {
                 continue;
@@ -415,7 +422,7 @@ internal sealed partial class CdpEngine
             var at = batch.EvaluateAt ?? batch.Now;
             var values = working.Live.Evaluate(at);
             var snapshot = new ProfileSnapshot(working.Id, working.CreatedAt, [.. working.Identifiers], working.Properties, catalog, values,
-                working.Memberships, working.Version + 1);
+                working.Memberships, version);
             var context = ProfileEvaluationContext.Create(snapshot, at);
             var memberships = working.Memberships;
             foreach (var segment in catalog.Segments)

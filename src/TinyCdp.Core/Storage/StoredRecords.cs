@@ -77,7 +77,7 @@ public sealed record StoredEvent(
 /// <param name="PropertiesJson">The profile properties (a JSON object).</param>
 /// <param name="PropertyTimesJson">For each top-level property, the event time that set it (JSON object of ISO instants), for last-write-wins.</param>
 /// <param name="MergedInto">Set when the profile was absorbed by another; its id keeps resolving there.</param>
-/// <param name="Version">Incremented by every write that touches the profile.</param>
+/// <param name="Version">Incremented by every write that changes the profile row (new, properties, merge).</param>
 public sealed record StoredProfile(Guid Id, DateTimeOffset CreatedAt, string PropertiesJson, string PropertyTimesJson, Guid? MergedInto, long Version);
 
 /// <summary>A merge: <paramref name="Absorbed"/> became part of <paramref name="Survivor"/>.</summary>
