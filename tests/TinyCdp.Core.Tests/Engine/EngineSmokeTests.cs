@@ -72,6 +72,39 @@ public class EngineSmokeTests
         Assert.Equal(TinyCdp.Storage.ChangeCause.Time, changes[1].Cause);
         Assert.Equal(EngineFixture.Start.AddDays(30), changes[1].At);
         Assert.False(await cdp.IsInSegmentAsync("frequent", ProfileReference.ByUserId("u1")));
+
+        // The exit is recorded once: later instants (the other purchases leaving too) change nothing.
+        fixture.Clock.Advance(TimeSpan.FromDays(5));
+        await Task.Delay(100);
+        Assert.Equal(2, (await cdp.ReadChangesAsync(0)).Count);
+    }
+
+    [Fact]
+    public async Task WatchChanges_StreamsStoredThenLiveChanges()
+    {
+        await using var fixture = new EngineFixture();
+        var cdp = fixture.Cdp;
+        await cdp.Definitions.SaveSegmentAsync(new SegmentDefinition("buyers", "events.purchase.count_all >= 1"));
+        await cdp.TrackAsync("u1", "purchase");
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var seen = new List<TinyCdp.Engine.MembershipChange>();
+
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var change in cdp.WatchChangesAsync(0, cancellation.Token))
+            {
+                seen.Add(change);
+                if (seen.Count == 2)
+                {
+                    return;
+                }
+            }
+        });
+        await cdp.TrackAsync("u2", "purchase");
+        await watching;
+
+        Assert.Equal(["u1", "u2"], seen.Select(c => c.UserId!));
+        Assert.True(seen[1].Cursor > seen[0].Cursor);
     }
 
     private static async Task<IReadOnlyList<TinyCdp.Engine.MembershipChange>> WaitForChangesAsync(ITinyCdp cdp, int count)
