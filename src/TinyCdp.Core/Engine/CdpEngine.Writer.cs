@@ -364,13 +364,23 @@ internal sealed partial class CdpEngine
 
         survivor.Properties = survivor.Properties.Merge(absorbed.Properties);
 
-        // Messages of this batch already written for the absorbed profile move with it.
+        // Messages and identifiers this batch already wrote for the absorbed profile move with it:
+        // the store applies merges before identifiers and events, so they must name the survivor.
         var events = batch.Transaction.Events;
         for (var i = 0; i < events.Count; i++)
         {
             if (events[i].ProfileId == absorbed.Id)
             {
                 events[i] = events[i] with { ProfileId = survivor.Id };
+            }
+        }
+
+        var attached = batch.Transaction.Identifiers;
+        for (var i = 0; i < attached.Count; i++)
+        {
+            if (attached[i].ProfileId == absorbed.Id)
+            {
+                attached[i] = (attached[i].Identifier, survivor.Id);
             }
         }
 
