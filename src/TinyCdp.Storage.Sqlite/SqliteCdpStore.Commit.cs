@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Data.Sqlite;
 using static TinyCdp.Storage.Sqlite.SqliteCodes;
 
@@ -117,7 +116,7 @@ public sealed partial class SqliteCdpStore
             using var sqliteTransaction = connection.BeginTransaction();
             try
             {
-                var cursors = await ApplyAsync(connection, sqliteTransaction, transaction, cancellationToken).ConfigureAwait(false);
+                var cursors = Apply(connection, sqliteTransaction, transaction, cancellationToken);
                 sqliteTransaction.Commit();
                 return cursors;
             }
@@ -149,113 +148,251 @@ public sealed partial class SqliteCdpStore
         }
     }
 
-    private static async Task<IReadOnlyList<long>> ApplyAsync(
+    private static readonly string[] ProfileParameters = ["@Id", "@CreatedAt", "@Properties", "@PropertyTimes", "@MergedInto", "@Version"];
+    private static readonly string[] MergeParameters = ["@Survivor", "@Absorbed", "@At", "@MessageId"];
+    private static readonly string[] IdentifierParameters = ["@Kind", "@Value", "@ProfileId"];
+    private static readonly string[] EventParameters =
+        ["@Sequence", "@MessageId", "@ProfileId", "@Kind", "@Name", "@Timestamp", "@ReceivedAt", "@OriginalTimestamp", "@Properties", "@Traits"];
+    private static readonly string[] MessageIdParameters = ["@MessageId", "@ReceivedAt"];
+    private static readonly string[] MembershipParameters = ["@ProfileId", "@Segment", "@InSegment", "@Since", "@UpdatedAt"];
+    private static readonly string[] TraitValueParameters = ["@ProfileId", "@Trait", "@Value", "@UpdatedAt"];
+    private static readonly string[] ChangeParameters = ["@ProfileId", "@UserId", "@Segment", "@Entered", "@At", "@Cause"];
+    private static readonly string[] DefinitionParameters = ["@Kind", "@Key", "@Body", "@Version", "@CreatedAt", "@UpdatedAt"];
+    private static readonly string[] DefinitionChangeParameters = ["@Version", "@Kind", "@Key", "@Actor", "@At", "@Before", "@After"];
+    private static readonly string[] IdParameter = ["@Id"];
+    private static readonly string[] SurvivorParameter = ["@Survivor"];
+    private static readonly string[] LastParameter = ["@Last"];
+    private static readonly string[] KindValueParameters = ["@Kind", "@Value"];
+    private static readonly string[] KindKeyParameters = ["@Kind", "@Key"];
+    private static readonly string[] VersionParameter = ["@Version"];
+    private static readonly string[] BeforeParameter = ["@Before"];
+
+    // Each statement kind is prepared once per commit and executed once per row, with the values
+    // assigned by position (see SqliteStatement); nothing is bound by reflection or looked up by name
+    // more than once per parameter and row.
+    private static List<long> Apply(
         SqliteConnection connection, SqliteTransaction transaction, StoreTransaction changes, CancellationToken cancellationToken)
     {
-        Task<int> ExecuteAsync(string sql, object? parameters) =>
-            connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
+        SqliteStatement Prepare(string sql, string[] parameterNames) => new(connection, transaction, sql, parameterNames, cancellationToken);
 
         if (changes.Profiles.Count > 0)
         {
-            await ExecuteAsync(UpsertProfile, changes.Profiles.Select(ProfileRow.From).ToList()).ConfigureAwait(false);
+            using var upsert = Prepare(UpsertProfile, ProfileParameters);
+            foreach (var profile in changes.Profiles)
+            {
+                upsert.Set(0, Id(profile.Id));
+                upsert.Set(1, Instant(profile.CreatedAt));
+                upsert.Set(2, profile.PropertiesJson);
+                upsert.Set(3, profile.PropertyTimesJson);
+                upsert.Set(4, Id(profile.MergedInto));
+                upsert.Set(5, profile.Version);
+                upsert.Execute();
+            }
         }
 
-        foreach (var merge in changes.Merges)
+        if (changes.Merges.Count > 0)
         {
-            ArgumentNullException.ThrowIfNull(merge, nameof(changes));
-            if (merge.Survivor == merge.Absorbed)
+            using var survivorMergedInto = Prepare("SELECT merged_into FROM profiles WHERE id = @Survivor", SurvivorParameter);
+            using var apply = Prepare(ApplyMerge, MergeParameters);
+            foreach (var merge in changes.Merges)
             {
-                throw new ArgumentException($"Profile {merge.Survivor} cannot absorb itself.", nameof(changes));
-            }
+                ArgumentNullException.ThrowIfNull(merge, nameof(changes));
+                if (merge.Survivor == merge.Absorbed)
+                {
+                    throw new ArgumentException($"Profile {merge.Survivor} cannot absorb itself.", nameof(changes));
+                }
 
-            var row = MergeRow.From(merge);
-            var survivorMergedInto = await connection.ExecuteScalarAsync<byte[]?>(new CommandDefinition(
-                "SELECT merged_into FROM profiles WHERE id = @Survivor", row, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            if (survivorMergedInto is not null)
-            {
-                throw new ArgumentException(
-                    $"Profile {merge.Survivor} was absorbed by {Id(survivorMergedInto)} and cannot absorb {merge.Absorbed}.", nameof(changes));
-            }
+                var survivor = Id(merge.Survivor);
+                survivorMergedInto.Set(0, survivor);
+                if (survivorMergedInto.ExecuteScalar() is byte[] absorbedBy)
+                {
+                    throw new ArgumentException(
+                        $"Profile {merge.Survivor} was absorbed by {Id(absorbedBy)} and cannot absorb {merge.Absorbed}.", nameof(changes));
+                }
 
-            await ExecuteAsync(ApplyMerge, row).ConfigureAwait(false);
+                apply.Set(0, survivor);
+                apply.Set(1, Id(merge.Absorbed));
+                apply.Set(2, Instant(merge.At));
+                apply.Set(3, merge.MessageId);
+                apply.Execute();
+            }
         }
 
         if (changes.Identifiers.Count > 0)
         {
-            await ExecuteAsync(UpsertIdentifier, changes.Identifiers.Select(entry => IdentifierRow.From(entry.Identifier, entry.ProfileId)).ToList())
-                .ConfigureAwait(false);
+            using var upsert = Prepare(UpsertIdentifier, IdentifierParameters);
+            foreach (var (identifier, profileId) in changes.Identifiers)
+            {
+                upsert.Set(0, Code(identifier.Kind));
+                upsert.Set(1, identifier.Value);
+                upsert.Set(2, Id(profileId));
+                upsert.Execute();
+            }
         }
 
         if (changes.Events.Count > 0)
         {
-            await ExecuteAsync(InsertEvent, changes.Events.Select(EventRow.From).ToList()).ConfigureAwait(false);
-            await ExecuteAsync(
-                "UPDATE event_sequence SET last = MAX(last, @Last) WHERE id = 1",
-                new { Last = changes.Events.Max(storedEvent => storedEvent.Sequence) }).ConfigureAwait(false);
+            var last = long.MinValue;
+            using (var insert = Prepare(InsertEvent, EventParameters))
+            {
+                foreach (var storedEvent in changes.Events)
+                {
+                    insert.Set(0, storedEvent.Sequence);
+                    insert.Set(1, storedEvent.MessageId);
+                    insert.Set(2, Id(storedEvent.ProfileId));
+                    insert.Set(3, Code(storedEvent.Kind));
+                    insert.Set(4, storedEvent.Name);
+                    insert.Set(5, Instant(storedEvent.Timestamp));
+                    insert.Set(6, Instant(storedEvent.ReceivedAt));
+                    insert.Set(7, Instant(storedEvent.OriginalTimestamp));
+                    insert.Set(8, storedEvent.PropertiesJson);
+                    insert.Set(9, storedEvent.TraitsJson);
+                    insert.Execute();
+                    last = Math.Max(last, storedEvent.Sequence);
+                }
+            }
+
+            using var advance = Prepare("UPDATE event_sequence SET last = MAX(last, @Last) WHERE id = 1", LastParameter);
+            advance.Set(0, last);
+            advance.Execute();
         }
 
         if (changes.MessageIds.Count > 0)
         {
-            await ExecuteAsync(UpsertMessageId, changes.MessageIds.Select(entry => new { entry.MessageId, ReceivedAt = Instant(entry.ReceivedAt) }).ToList())
-                .ConfigureAwait(false);
+            using var insert = Prepare(UpsertMessageId, MessageIdParameters);
+            foreach (var (messageId, receivedAt) in changes.MessageIds)
+            {
+                insert.Set(0, messageId);
+                insert.Set(1, Instant(receivedAt));
+                insert.Execute();
+            }
         }
 
         if (changes.Memberships.Count > 0)
         {
-            await ExecuteAsync(UpsertMembership, changes.Memberships.Select(MembershipRow.From).ToList()).ConfigureAwait(false);
+            using var upsert = Prepare(UpsertMembership, MembershipParameters);
+            foreach (var membership in changes.Memberships)
+            {
+                upsert.Set(0, Id(membership.ProfileId));
+                upsert.Set(1, membership.Segment);
+                upsert.Set(2, membership.InSegment ? 1L : 0L);
+                upsert.Set(3, Instant(membership.Since));
+                upsert.Set(4, Instant(membership.UpdatedAt));
+                upsert.Execute();
+            }
         }
 
         if (changes.TraitValues.Count > 0)
         {
-            await ExecuteAsync(UpsertTraitValue, changes.TraitValues.Select(TraitValueRow.From).ToList()).ConfigureAwait(false);
+            using var upsert = Prepare(UpsertTraitValue, TraitValueParameters);
+            foreach (var value in changes.TraitValues)
+            {
+                upsert.Set(0, Id(value.ProfileId));
+                upsert.Set(1, value.Trait);
+                upsert.Set(2, value.ValueJson);
+                upsert.Set(3, Instant(value.UpdatedAt));
+                upsert.Execute();
+            }
         }
 
         var cursors = new List<long>(changes.Changes.Count);
-        foreach (var change in changes.Changes)
+        if (changes.Changes.Count > 0)
         {
-            cursors.Add(await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                InsertChange, ChangeRow.From(change), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false));
+            using var insert = Prepare(InsertChange, ChangeParameters);
+            foreach (var change in changes.Changes)
+            {
+                insert.Set(0, Id(change.ProfileId));
+                insert.Set(1, change.UserId);
+                insert.Set(2, change.Segment);
+                insert.Set(3, change.Entered ? 1L : 0L);
+                insert.Set(4, Instant(change.At));
+                insert.Set(5, Code(change.Cause));
+                cursors.Add((long)insert.ExecuteScalar()!);
+            }
         }
 
-        foreach (var profileId in changes.DeletedProfiles)
+        if (changes.DeletedProfiles.Count > 0)
         {
-            var doomed = await connection.QueryAsync<byte[]>(new CommandDefinition(
-                SelectDoomedProfiles, new { Id = Id(profileId) }, transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            await ExecuteAsync(DeleteProfile, doomed.Select(id => new { Id = id }).ToList()).ConfigureAwait(false);
+            using var selectDoomed = Prepare(SelectDoomedProfiles, IdParameter);
+            using var delete = Prepare(DeleteProfile, IdParameter);
+            foreach (var profileId in changes.DeletedProfiles)
+            {
+                selectDoomed.Set(0, Id(profileId));
+                foreach (var doomed in selectDoomed.ExecuteColumn<byte[]>())
+                {
+                    delete.Set(0, doomed);
+                    delete.Execute();
+                }
+            }
         }
 
         if (changes.Suppressions.Count > 0)
         {
-            await ExecuteAsync(
-                "INSERT INTO suppressions (kind, value) VALUES (@Kind, @Value) ON CONFLICT (kind, value) DO NOTHING",
-                changes.Suppressions.Select(identifier => new { Kind = Code(identifier.Kind), identifier.Value }).ToList()).ConfigureAwait(false);
+            using var insert = Prepare(
+                "INSERT INTO suppressions (kind, value) VALUES (@Kind, @Value) ON CONFLICT (kind, value) DO NOTHING", KindValueParameters);
+            foreach (var identifier in changes.Suppressions)
+            {
+                insert.Set(0, Code(identifier.Kind));
+                insert.Set(1, identifier.Value);
+                insert.Execute();
+            }
         }
 
         if (changes.Definitions.Count > 0)
         {
-            await ExecuteAsync(UpsertDefinition, changes.Definitions.Select(DefinitionRow.From).ToList()).ConfigureAwait(false);
+            using var upsert = Prepare(UpsertDefinition, DefinitionParameters);
+            foreach (var definition in changes.Definitions)
+            {
+                upsert.Set(0, Code(definition.Kind));
+                upsert.Set(1, definition.Key);
+                upsert.Set(2, definition.BodyJson);
+                upsert.Set(3, definition.Version);
+                upsert.Set(4, Instant(definition.CreatedAt));
+                upsert.Set(5, Instant(definition.UpdatedAt));
+                upsert.Execute();
+            }
         }
 
         if (changes.DeletedDefinitions.Count > 0)
         {
-            await ExecuteAsync(
-                "DELETE FROM definitions WHERE kind = @Kind AND key = @Key",
-                changes.DeletedDefinitions.Select(entry => new { Kind = Code(entry.Kind), entry.Key }).ToList()).ConfigureAwait(false);
+            using var delete = Prepare("DELETE FROM definitions WHERE kind = @Kind AND key = @Key", KindKeyParameters);
+            foreach (var (kind, key) in changes.DeletedDefinitions)
+            {
+                delete.Set(0, Code(kind));
+                delete.Set(1, key);
+                delete.Execute();
+            }
         }
 
         if (changes.DefinitionChanges.Count > 0)
         {
-            await ExecuteAsync(InsertDefinitionChange, changes.DefinitionChanges.Select(DefinitionChangeRow.From).ToList()).ConfigureAwait(false);
+            using var insert = Prepare(InsertDefinitionChange, DefinitionChangeParameters);
+            foreach (var change in changes.DefinitionChanges)
+            {
+                insert.Set(0, change.Version);
+                insert.Set(1, Code(change.Kind));
+                insert.Set(2, change.Key);
+                insert.Set(3, change.Actor);
+                insert.Set(4, Instant(change.At));
+                insert.Set(5, change.BeforeJson);
+                insert.Set(6, change.AfterJson);
+                insert.Execute();
+            }
         }
 
         if (changes.CatalogVersion is { } version)
         {
-            await ExecuteAsync("UPDATE catalog SET version = @Version WHERE id = 1", new { Version = version }).ConfigureAwait(false);
+            using var update = Prepare("UPDATE catalog SET version = @Version WHERE id = 1", VersionParameter);
+            update.Set(0, version);
+            update.Execute();
         }
 
         if (changes.ForgetMessageIdsBefore is { } before)
         {
-            await ExecuteAsync("DELETE FROM message_ids WHERE received_at < @Before", new { Before = Instant(before) }).ConfigureAwait(false);
+            using var forget = Prepare("DELETE FROM message_ids WHERE received_at < @Before", BeforeParameter);
+            forget.Set(0, Instant(before));
+            forget.Execute();
         }
 
         return cursors;
