@@ -116,7 +116,7 @@ public sealed partial class SqliteCdpStore
             using var sqliteTransaction = connection.BeginTransaction();
             try
             {
-                var cursors = Apply(connection, sqliteTransaction, transaction, cancellationToken);
+                var cursors = Apply(connection, transaction, cancellationToken);
                 sqliteTransaction.Commit();
                 return cursors;
             }
@@ -167,26 +167,26 @@ public sealed partial class SqliteCdpStore
     private static readonly string[] VersionParameter = ["@Version"];
     private static readonly string[] BeforeParameter = ["@Before"];
 
-    // Each statement kind is prepared once per commit and executed once per row, with the values
-    // assigned by position (see SqliteStatement); nothing is bound by reflection or looked up by name
-    // more than once per parameter and row.
-    private static List<long> Apply(
-        SqliteConnection connection, SqliteTransaction transaction, StoreTransaction changes, CancellationToken cancellationToken)
+    // Runs inside the connection's open transaction. Each statement kind is prepared once per commit
+    // (only when it has rows) and executed once per row, its values bound by position (see SqliteStatement):
+    // no per-row reflection, parameter objects, name lookups or boxing. Every statement is disposed
+    // (reset and finalized) before this returns or throws, so the transaction can commit or roll back.
+    private static List<long> Apply(SqliteConnection connection, StoreTransaction changes, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        SqliteStatement Prepare(string sql, string[] parameterNames) => new(connection, transaction, sql, parameterNames, cancellationToken);
+        SqliteStatement Prepare(string sql, string[] parameterNames) => new(connection, sql, parameterNames, cancellationToken);
 
         if (changes.Profiles.Count > 0)
         {
             using var upsert = Prepare(UpsertProfile, ProfileParameters);
             foreach (var profile in changes.Profiles)
             {
-                upsert.Set(0, Id(profile.Id));
-                upsert.Set(1, Instant(profile.CreatedAt));
-                upsert.Set(2, profile.PropertiesJson);
-                upsert.Set(3, profile.PropertyTimesJson);
-                upsert.Set(4, Id(profile.MergedInto));
-                upsert.Set(5, profile.Version);
+                upsert.SetId(0, profile.Id);
+                upsert.SetInt64(1, Instant(profile.CreatedAt));
+                upsert.SetText(2, profile.PropertiesJson);
+                upsert.SetText(3, profile.PropertyTimesJson);
+                upsert.SetId(4, profile.MergedInto);
+                upsert.SetInt64(5, profile.Version);
                 upsert.Execute();
             }
         }
@@ -203,18 +203,17 @@ public sealed partial class SqliteCdpStore
                     throw new ArgumentException($"Profile {merge.Survivor} cannot absorb itself.", nameof(changes));
                 }
 
-                var survivor = Id(merge.Survivor);
-                survivorMergedInto.Set(0, survivor);
-                if (survivorMergedInto.ExecuteScalar() is byte[] absorbedBy)
+                survivorMergedInto.SetId(0, merge.Survivor);
+                if (survivorMergedInto.ExecuteBlobs() is [{ } absorbedBy, ..])
                 {
                     throw new ArgumentException(
                         $"Profile {merge.Survivor} was absorbed by {Id(absorbedBy)} and cannot absorb {merge.Absorbed}.", nameof(changes));
                 }
 
-                apply.Set(0, survivor);
-                apply.Set(1, Id(merge.Absorbed));
-                apply.Set(2, Instant(merge.At));
-                apply.Set(3, merge.MessageId);
+                apply.SetId(0, merge.Survivor);
+                apply.SetId(1, merge.Absorbed);
+                apply.SetInt64(2, Instant(merge.At));
+                apply.SetText(3, merge.MessageId);
                 apply.Execute();
             }
         }
@@ -224,9 +223,9 @@ public sealed partial class SqliteCdpStore
             using var upsert = Prepare(UpsertIdentifier, IdentifierParameters);
             foreach (var (identifier, profileId) in changes.Identifiers)
             {
-                upsert.Set(0, Code(identifier.Kind));
-                upsert.Set(1, identifier.Value);
-                upsert.Set(2, Id(profileId));
+                upsert.SetInt64(0, Code(identifier.Kind));
+                upsert.SetText(1, identifier.Value);
+                upsert.SetId(2, profileId);
                 upsert.Execute();
             }
         }
@@ -238,23 +237,23 @@ public sealed partial class SqliteCdpStore
             {
                 foreach (var storedEvent in changes.Events)
                 {
-                    insert.Set(0, storedEvent.Sequence);
-                    insert.Set(1, storedEvent.MessageId);
-                    insert.Set(2, Id(storedEvent.ProfileId));
-                    insert.Set(3, Code(storedEvent.Kind));
-                    insert.Set(4, storedEvent.Name);
-                    insert.Set(5, Instant(storedEvent.Timestamp));
-                    insert.Set(6, Instant(storedEvent.ReceivedAt));
-                    insert.Set(7, Instant(storedEvent.OriginalTimestamp));
-                    insert.Set(8, storedEvent.PropertiesJson);
-                    insert.Set(9, storedEvent.TraitsJson);
+                    insert.SetInt64(0, storedEvent.Sequence);
+                    insert.SetText(1, storedEvent.MessageId);
+                    insert.SetId(2, storedEvent.ProfileId);
+                    insert.SetInt64(3, Code(storedEvent.Kind));
+                    insert.SetText(4, storedEvent.Name);
+                    insert.SetInt64(5, Instant(storedEvent.Timestamp));
+                    insert.SetInt64(6, Instant(storedEvent.ReceivedAt));
+                    insert.SetInt64(7, Instant(storedEvent.OriginalTimestamp));
+                    insert.SetText(8, storedEvent.PropertiesJson);
+                    insert.SetText(9, storedEvent.TraitsJson);
                     insert.Execute();
                     last = Math.Max(last, storedEvent.Sequence);
                 }
             }
 
             using var advance = Prepare("UPDATE event_sequence SET last = MAX(last, @Last) WHERE id = 1", LastParameter);
-            advance.Set(0, last);
+            advance.SetInt64(0, last);
             advance.Execute();
         }
 
@@ -263,8 +262,8 @@ public sealed partial class SqliteCdpStore
             using var insert = Prepare(UpsertMessageId, MessageIdParameters);
             foreach (var (messageId, receivedAt) in changes.MessageIds)
             {
-                insert.Set(0, messageId);
-                insert.Set(1, Instant(receivedAt));
+                insert.SetText(0, messageId);
+                insert.SetInt64(1, Instant(receivedAt));
                 insert.Execute();
             }
         }
@@ -274,11 +273,11 @@ public sealed partial class SqliteCdpStore
             using var upsert = Prepare(UpsertMembership, MembershipParameters);
             foreach (var membership in changes.Memberships)
             {
-                upsert.Set(0, Id(membership.ProfileId));
-                upsert.Set(1, membership.Segment);
-                upsert.Set(2, membership.InSegment ? 1L : 0L);
-                upsert.Set(3, Instant(membership.Since));
-                upsert.Set(4, Instant(membership.UpdatedAt));
+                upsert.SetId(0, membership.ProfileId);
+                upsert.SetText(1, membership.Segment);
+                upsert.SetBoolean(2, membership.InSegment);
+                upsert.SetInt64(3, Instant(membership.Since));
+                upsert.SetInt64(4, Instant(membership.UpdatedAt));
                 upsert.Execute();
             }
         }
@@ -288,10 +287,10 @@ public sealed partial class SqliteCdpStore
             using var upsert = Prepare(UpsertTraitValue, TraitValueParameters);
             foreach (var value in changes.TraitValues)
             {
-                upsert.Set(0, Id(value.ProfileId));
-                upsert.Set(1, value.Trait);
-                upsert.Set(2, value.ValueJson);
-                upsert.Set(3, Instant(value.UpdatedAt));
+                upsert.SetId(0, value.ProfileId);
+                upsert.SetText(1, value.Trait);
+                upsert.SetText(2, value.ValueJson);
+                upsert.SetInt64(3, Instant(value.UpdatedAt));
                 upsert.Execute();
             }
         }
@@ -302,13 +301,13 @@ public sealed partial class SqliteCdpStore
             using var insert = Prepare(InsertChange, ChangeParameters);
             foreach (var change in changes.Changes)
             {
-                insert.Set(0, Id(change.ProfileId));
-                insert.Set(1, change.UserId);
-                insert.Set(2, change.Segment);
-                insert.Set(3, change.Entered ? 1L : 0L);
-                insert.Set(4, Instant(change.At));
-                insert.Set(5, Code(change.Cause));
-                cursors.Add((long)insert.ExecuteScalar()!);
+                insert.SetId(0, change.ProfileId);
+                insert.SetText(1, change.UserId);
+                insert.SetText(2, change.Segment);
+                insert.SetBoolean(3, change.Entered);
+                insert.SetInt64(4, Instant(change.At));
+                insert.SetInt64(5, Code(change.Cause));
+                cursors.Add(insert.ExecuteInt64());
             }
         }
 
@@ -318,10 +317,10 @@ public sealed partial class SqliteCdpStore
             using var delete = Prepare(DeleteProfile, IdParameter);
             foreach (var profileId in changes.DeletedProfiles)
             {
-                selectDoomed.Set(0, Id(profileId));
-                foreach (var doomed in selectDoomed.ExecuteColumn<byte[]>())
+                selectDoomed.SetId(0, profileId);
+                foreach (var doomed in selectDoomed.ExecuteBlobs())
                 {
-                    delete.Set(0, doomed);
+                    delete.SetBlob(0, doomed);
                     delete.Execute();
                 }
             }
@@ -333,8 +332,8 @@ public sealed partial class SqliteCdpStore
                 "INSERT INTO suppressions (kind, value) VALUES (@Kind, @Value) ON CONFLICT (kind, value) DO NOTHING", KindValueParameters);
             foreach (var identifier in changes.Suppressions)
             {
-                insert.Set(0, Code(identifier.Kind));
-                insert.Set(1, identifier.Value);
+                insert.SetInt64(0, Code(identifier.Kind));
+                insert.SetText(1, identifier.Value);
                 insert.Execute();
             }
         }
@@ -344,12 +343,12 @@ public sealed partial class SqliteCdpStore
             using var upsert = Prepare(UpsertDefinition, DefinitionParameters);
             foreach (var definition in changes.Definitions)
             {
-                upsert.Set(0, Code(definition.Kind));
-                upsert.Set(1, definition.Key);
-                upsert.Set(2, definition.BodyJson);
-                upsert.Set(3, definition.Version);
-                upsert.Set(4, Instant(definition.CreatedAt));
-                upsert.Set(5, Instant(definition.UpdatedAt));
+                upsert.SetInt64(0, Code(definition.Kind));
+                upsert.SetText(1, definition.Key);
+                upsert.SetText(2, definition.BodyJson);
+                upsert.SetInt64(3, definition.Version);
+                upsert.SetInt64(4, Instant(definition.CreatedAt));
+                upsert.SetInt64(5, Instant(definition.UpdatedAt));
                 upsert.Execute();
             }
         }
@@ -359,8 +358,8 @@ public sealed partial class SqliteCdpStore
             using var delete = Prepare("DELETE FROM definitions WHERE kind = @Kind AND key = @Key", KindKeyParameters);
             foreach (var (kind, key) in changes.DeletedDefinitions)
             {
-                delete.Set(0, Code(kind));
-                delete.Set(1, key);
+                delete.SetInt64(0, Code(kind));
+                delete.SetText(1, key);
                 delete.Execute();
             }
         }
@@ -370,13 +369,13 @@ public sealed partial class SqliteCdpStore
             using var insert = Prepare(InsertDefinitionChange, DefinitionChangeParameters);
             foreach (var change in changes.DefinitionChanges)
             {
-                insert.Set(0, change.Version);
-                insert.Set(1, Code(change.Kind));
-                insert.Set(2, change.Key);
-                insert.Set(3, change.Actor);
-                insert.Set(4, Instant(change.At));
-                insert.Set(5, change.BeforeJson);
-                insert.Set(6, change.AfterJson);
+                insert.SetInt64(0, change.Version);
+                insert.SetInt64(1, Code(change.Kind));
+                insert.SetText(2, change.Key);
+                insert.SetText(3, change.Actor);
+                insert.SetInt64(4, Instant(change.At));
+                insert.SetText(5, change.BeforeJson);
+                insert.SetText(6, change.AfterJson);
                 insert.Execute();
             }
         }
@@ -384,14 +383,14 @@ public sealed partial class SqliteCdpStore
         if (changes.CatalogVersion is { } version)
         {
             using var update = Prepare("UPDATE catalog SET version = @Version WHERE id = 1", VersionParameter);
-            update.Set(0, version);
+            update.SetInt64(0, version);
             update.Execute();
         }
 
         if (changes.ForgetMessageIdsBefore is { } before)
         {
             using var forget = Prepare("DELETE FROM message_ids WHERE received_at < @Before", BeforeParameter);
-            forget.Set(0, Instant(before));
+            forget.SetInt64(0, Instant(before));
             forget.Execute();
         }
 
