@@ -2,8 +2,9 @@ using static TinyCdp.Storage.Sqlite.SqliteCodes;
 
 namespace TinyCdp.Storage.Sqlite;
 
-// The rows as the database holds them, for Dapper: parameters on the way in, results on the way
-// out (SELECTs alias their columns to these property names). Conversions live in SqliteCodes.
+// The rows as the database holds them, as Dapper maps query results (SELECTs alias their columns to
+// these property names). Commits bind their values directly (SqliteCdpStore.Commit.cs). Conversions
+// live in SqliteCodes.
 
 internal sealed class ProfileRow
 {
@@ -17,16 +18,6 @@ internal sealed class ProfileRow
     public const string Columns =
         "id AS Id, created_at AS CreatedAt, properties AS Properties, property_times AS PropertyTimes, merged_into AS MergedInto, version AS Version";
 
-    public static ProfileRow From(StoredProfile profile) => new()
-    {
-        Id = SqliteCodes.Id(profile.Id),
-        CreatedAt = Instant(profile.CreatedAt),
-        Properties = profile.PropertiesJson,
-        PropertyTimes = profile.PropertyTimesJson,
-        MergedInto = SqliteCodes.Id(profile.MergedInto),
-        Version = profile.Version,
-    };
-
     public StoredProfile ToRecord() =>
         new(SqliteCodes.Id(Id), Instant(CreatedAt), Properties, PropertyTimes, NullableId(MergedInto), Version);
 }
@@ -36,13 +27,6 @@ internal sealed class IdentifierRow
     public long Kind { get; set; }
     public string Value { get; set; } = "";
     public byte[] ProfileId { get; set; } = [];
-
-    public static IdentifierRow From(Identifier identifier, Guid profileId) => new()
-    {
-        Kind = Code(identifier.Kind),
-        Value = identifier.Value,
-        ProfileId = SqliteCodes.Id(profileId),
-    };
 
     public Identifier ToIdentifier() => new(ToIdentifierKind(Kind), Value);
 }
@@ -64,20 +48,6 @@ internal sealed class EventRow
         "sequence AS Sequence, message_id AS MessageId, profile_id AS ProfileId, kind AS Kind, name AS Name, timestamp AS Timestamp, " +
         "received_at AS ReceivedAt, original_timestamp AS OriginalTimestamp, properties AS Properties, traits AS Traits";
 
-    public static EventRow From(StoredEvent storedEvent) => new()
-    {
-        Sequence = storedEvent.Sequence,
-        MessageId = storedEvent.MessageId,
-        ProfileId = Id(storedEvent.ProfileId),
-        Kind = Code(storedEvent.Kind),
-        Name = storedEvent.Name,
-        Timestamp = Instant(storedEvent.Timestamp),
-        ReceivedAt = Instant(storedEvent.ReceivedAt),
-        OriginalTimestamp = Instant(storedEvent.OriginalTimestamp),
-        Properties = storedEvent.PropertiesJson,
-        Traits = storedEvent.TraitsJson,
-    };
-
     public StoredEvent ToRecord() =>
         new(Sequence, MessageId, Id(ProfileId), ToMessageKind(Kind), Name, Instant(Timestamp), Instant(ReceivedAt),
             NullableInstant(OriginalTimestamp), Properties, Traits);
@@ -91,14 +61,6 @@ internal sealed class MergeRow
     public string MessageId { get; set; } = "";
 
     public const string Columns = "survivor AS Survivor, absorbed AS Absorbed, at AS At, message_id AS MessageId";
-
-    public static MergeRow From(StoredMerge merge) => new()
-    {
-        Survivor = Id(merge.Survivor),
-        Absorbed = Id(merge.Absorbed),
-        At = Instant(merge.At),
-        MessageId = merge.MessageId,
-    };
 
     public StoredMerge ToRecord() => new(Id(Survivor), Id(Absorbed), Instant(At), MessageId);
 }
@@ -114,15 +76,6 @@ internal sealed class MembershipRow
     public const string Columns =
         "profile_id AS ProfileId, segment AS Segment, in_segment AS InSegment, since AS Since, updated_at AS UpdatedAt";
 
-    public static MembershipRow From(StoredMembership membership) => new()
-    {
-        ProfileId = Id(membership.ProfileId),
-        Segment = membership.Segment,
-        InSegment = membership.InSegment ? 1 : 0,
-        Since = Instant(membership.Since),
-        UpdatedAt = Instant(membership.UpdatedAt),
-    };
-
     public StoredMembership ToRecord() => new(Id(ProfileId), Segment, InSegment != 0, Instant(Since), Instant(UpdatedAt));
 }
 
@@ -134,14 +87,6 @@ internal sealed class TraitValueRow
     public long UpdatedAt { get; set; }
 
     public const string Columns = "profile_id AS ProfileId, trait AS Trait, value AS Value, updated_at AS UpdatedAt";
-
-    public static TraitValueRow From(StoredTraitValue value) => new()
-    {
-        ProfileId = Id(value.ProfileId),
-        Trait = value.Trait,
-        Value = value.ValueJson,
-        UpdatedAt = Instant(value.UpdatedAt),
-    };
 
     public StoredTraitValue ToRecord() => new(Id(ProfileId), Trait, Value, Instant(UpdatedAt));
 }
@@ -159,16 +104,6 @@ internal sealed class ChangeRow
     public const string Columns =
         "cursor AS Cursor, profile_id AS ProfileId, user_id AS UserId, segment AS Segment, entered AS Entered, at AS At, cause AS Cause";
 
-    public static ChangeRow From(StoredChange change) => new()
-    {
-        ProfileId = Id(change.ProfileId),
-        UserId = change.UserId,
-        Segment = change.Segment,
-        Entered = change.Entered ? 1 : 0,
-        At = Instant(change.At),
-        Cause = Code(change.Cause),
-    };
-
     public StoredChange ToRecord() => new(Cursor, Id(ProfileId), UserId, Segment, Entered != 0, Instant(At), ToChangeCause(Cause));
 }
 
@@ -183,16 +118,6 @@ internal sealed class DefinitionRow
 
     public const string Columns =
         "kind AS Kind, key AS Key, body AS Body, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt";
-
-    public static DefinitionRow From(StoredDefinition definition) => new()
-    {
-        Kind = Code(definition.Kind),
-        Key = definition.Key,
-        Body = definition.BodyJson,
-        Version = definition.Version,
-        CreatedAt = Instant(definition.CreatedAt),
-        UpdatedAt = Instant(definition.UpdatedAt),
-    };
 
     public StoredDefinition ToRecord() => new(ToDefinitionKind(Kind), Key, Body, Version, Instant(CreatedAt), Instant(UpdatedAt));
 }
@@ -209,17 +134,6 @@ internal sealed class DefinitionChangeRow
 
     public const string Columns =
         "version AS Version, kind AS Kind, key AS Key, actor AS Actor, at AS At, before AS Before, after AS After";
-
-    public static DefinitionChangeRow From(StoredDefinitionChange change) => new()
-    {
-        Version = change.Version,
-        Kind = Code(change.Kind),
-        Key = change.Key,
-        Actor = change.Actor,
-        At = Instant(change.At),
-        Before = change.BeforeJson,
-        After = change.AfterJson,
-    };
 
     public StoredDefinitionChange ToRecord() => new(Version, ToDefinitionKind(Kind), Key, Actor, Instant(At), Before, After);
 }

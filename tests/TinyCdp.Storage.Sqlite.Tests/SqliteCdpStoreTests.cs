@@ -168,6 +168,27 @@ public sealed class SqliteCdpStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task CommitAsync_Text_IsStoredAsUtf8TextWithEmptyStringsKeptAndNullsAsNull()
+    {
+        await using var store = NewStore();
+        await store.MigrateAsync();
+        const string properties = "{\"city\":\"Zürich 東京 🎉\"}";
+        var transaction = new StoreTransaction();
+        transaction.Events.Add(new StoredEvent(1, "", Guid.Empty, MessageKind.Track, "", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, properties, null));
+        transaction.Identifiers.Add((new Identifier(IdentifierKind.UserId, ""), Guid.Empty));
+        await store.CommitAsync(transaction);
+
+        using var raw = OpenRaw();
+        var row = raw.QuerySingle<(string MessageIdType, string NameType, string Name, byte[] Properties, string OriginalType, string TraitsType)>(
+            "SELECT typeof(message_id), typeof(name), name, CAST(properties AS BLOB), typeof(original_timestamp), typeof(traits) FROM events");
+        Assert.Equal(("text", "text", ""), (row.MessageIdType, row.NameType, row.Name));
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(properties), row.Properties);
+        Assert.Equal(("null", "null"), (row.OriginalType, row.TraitsType));
+        Assert.Equal("text", raw.ExecuteScalar<string>("SELECT typeof(value) FROM identifiers"));
+        Assert.Equal(properties, Assert.Single(await store.GetEventsAsync(Guid.Empty)).PropertiesJson);
+    }
+
+    [Fact]
     public async Task CommitAsync_TwoStoresOnOneFile_BothCommitWithoutBusyErrors()
     {
         await using var first = NewStore();
