@@ -445,6 +445,12 @@ internal sealed partial class CdpEngine
                 }
 
                 var changed = before is null || before.InSegment != inSegment;
+                if (!changed && batch.Cause == ChangeCause.Event)
+                {
+                    // Unchanged: no row to write on the ingest path (backfill and the timer refresh updatedAt).
+                    continue;
+                }
+
                 var row = new StoredMembership(working.Id, segment.Key, inSegment, changed ? at : before!.Since, at);
                 memberships = memberships.SetItem(segment.Key, row);
                 transaction.Memberships.Add(row);
