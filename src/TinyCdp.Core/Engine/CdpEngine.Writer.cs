@@ -169,14 +169,23 @@ internal sealed partial class CdpEngine
             return;
         }
 
-        batch.Suppressed.UnionWith(await _store.FindSuppressedAsync(identifiers, _stopping.Token).ConfigureAwait(false));
         var unknown = identifiers.Where(i => !_owners.ContainsKey(i)).ToList();
-        if (unknown.Count > 0)
+        if (unknown.Count == 0)
         {
-            foreach (var (identifier, owner) in await _store.FindProfilesAsync(unknown, _stopping.Token).ConfigureAwait(false))
-            {
-                batch.Owners[identifier] = owner;
-            }
+            return;
+        }
+
+        foreach (var (identifier, owner) in await _store.FindProfilesAsync(unknown, _stopping.Token).ConfigureAwait(false))
+        {
+            batch.Owners[identifier] = owner;
+        }
+
+        // A suppressed identifier never has an owner (deletion removes it, and messages carrying it
+        // are dropped), so only identifiers nobody owns need the suppression check.
+        var unowned = unknown.Where(i => !batch.Owners.ContainsKey(i)).ToList();
+        if (unowned.Count > 0)
+        {
+            batch.Suppressed.UnionWith(await _store.FindSuppressedAsync(unowned, _stopping.Token).ConfigureAwait(false));
         }
     }
 
