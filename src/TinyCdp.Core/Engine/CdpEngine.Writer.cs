@@ -234,7 +234,7 @@ internal sealed partial class CdpEngine
             droppable: i => !i.Equals(userIdentifier),
             ownerOf: i => batch.Owners.TryGetValue(i, out var o) ? o : _owners.TryGetValue(i, out var cached) ? Follow(batch, cached) : null,
             factsOf: id => batch.Profiles[id].Facts,
-            newProfileId: () => _profileIds.Next(batch.Now));
+            newProfileId: () => ProfileIdGenerator.Create(batch.Now, _lastSequence + 1)); // the sequence this message is about to get
 
         var working = resolution.Created
             ? await CreateWorkingAsync(batch, resolution.ProfileId).ConfigureAwait(false)

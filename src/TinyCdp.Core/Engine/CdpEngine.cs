@@ -25,7 +25,6 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
     private readonly ConcurrentDictionary<Identifier, Guid> _owners = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _started = new(0, 1);
-    private readonly Identity.ProfileIdGenerator _profileIds = new();
     private CatalogSnapshot _catalog = CatalogSnapshot.Empty;
     private Task _writer = Task.CompletedTask;
     private Task _timer = Task.CompletedTask;

@@ -1,46 +1,36 @@
+using System.Security.Cryptography;
+
 namespace TinyCdp.Identity;
 
 /// <summary>
-/// Profile ids that sort in creation order: UUIDv7 (RFC 9562) with the Unix millisecond time in
-/// the top 48 bits and, in the 12 bits after the version, a counter that increases within a
-/// millisecond (the RFC's "dedicated counter" method); the rest is random. So "the oldest profile"
-/// is well defined even for profiles created in the same millisecond. Used by the single writer;
-/// not thread-safe.
+/// Profile ids that sort in creation order: UUIDv7 (RFC 9562) with the Unix millisecond time in the
+/// top 48 bits, then the 40-bit sequence number of the message that created the profile (messages
+/// are numbered across restarts, and each creates at most one profile), then 34 random bits. So
+/// "the oldest profile" is well defined even for profiles created in the same millisecond, on any
+/// side of a restart.
 /// </summary>
-internal sealed class ProfileIdGenerator
+internal static class ProfileIdGenerator
 {
-    private long _lastMilliseconds = -1;
-    private int _counter;
+    private const long MaxSequence = (1L << 40) - 1;
 
-    public Guid Next(DateTimeOffset now)
+    public static Guid Create(DateTimeOffset createdAt, long sequence)
     {
-        var milliseconds = Math.Max(now.ToUnixTimeMilliseconds(), _lastMilliseconds);
-        if (milliseconds == _lastMilliseconds)
-        {
-            if (++_counter > 0xFFF)
-            {
-                // 4,096 ids in one millisecond: borrow the next millisecond.
-                milliseconds++;
-                _counter = 0;
-            }
-        }
-        else
-        {
-            _counter = 0;
-        }
-
-        _lastMilliseconds = milliseconds;
+        var milliseconds = createdAt.ToUnixTimeMilliseconds();
+        var s = sequence & MaxSequence;
         Span<byte> bytes = stackalloc byte[16];
-        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        RandomNumberGenerator.Fill(bytes[11..]);
         bytes[0] = (byte)(milliseconds >> 40);
         bytes[1] = (byte)(milliseconds >> 32);
         bytes[2] = (byte)(milliseconds >> 24);
         bytes[3] = (byte)(milliseconds >> 16);
         bytes[4] = (byte)(milliseconds >> 8);
         bytes[5] = (byte)milliseconds;
-        bytes[6] = (byte)(0x70 | (_counter >> 8));
-        bytes[7] = (byte)_counter;
-        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
+        bytes[6] = (byte)(0x70 | (s >> 36));           // version 7, sequence bits 39..36
+        bytes[7] = (byte)(s >> 28);                    // bits 35..28
+        bytes[8] = (byte)(0x80 | ((s >> 22) & 0x3F));  // variant 10, bits 27..22
+        bytes[9] = (byte)(s >> 14);                    // bits 21..14
+        bytes[10] = (byte)(s >> 6);                    // bits 13..6
+        bytes[11] = (byte)((s << 2) | (bytes[11] & 0x03u)); // bits 5..0, then random
         return new Guid(bytes, bigEndian: true);
     }
 }
