@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
@@ -266,16 +267,35 @@ public readonly struct Value : IEquatable<Value>
         }
     }
 
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? t_json;
+
     /// <summary>This value as compact JSON text (object keys in ordinal order).</summary>
     public string ToJson()
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        switch (Kind)
         {
-            WriteTo(writer);
+            case ValueKind.Null:
+                return "null";
+            case ValueKind.Bool:
+                return IsTrue ? "true" : "false";
+            case ValueKind.Number:
+                return FormatNumber(_number);
         }
 
-        return Encoding.UTF8.GetString(buffer.ToArray());
+        // Strings, lists and objects go through one reused writer per thread.
+        var (buffer, writer) = t_json ??= CreateJsonWriter();
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        WriteTo(writer);
+        writer.Flush();
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static (ArrayBufferWriter<byte>, Utf8JsonWriter) CreateJsonWriter()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        return (buffer, new Utf8JsonWriter(buffer));
     }
 
     /// <summary>The JSON text of this value; numbers in the shortest round-trip form.</summary>
