@@ -191,7 +191,7 @@ internal sealed partial class CdpEngine
 
     private async Task<IngestResult> ApplyMessageAsync(WriteBatch batch, CdpMessage message)
     {
-        var messageId = message.MessageId ?? Guid.CreateVersion7(batch.Now).ToString();
+        var messageId = message.MessageId ?? ProfileIdGenerator.Create(batch.Now, _lastSequence + 1).ToString();
         if (batch.KnownMessageIds.Contains(messageId) || !batch.SeenMessageIds.Add(messageId))
         {
             return new IngestResult(messageId, Guid.Empty, Duplicate: true, Suppressed: false);

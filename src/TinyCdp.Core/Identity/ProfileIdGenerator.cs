@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace TinyCdp.Identity;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace TinyCdp.Identity;
 /// top 48 bits, then the 40-bit sequence number of the message that created the profile (messages
 /// are numbered across restarts, and each creates at most one profile), then 34 random bits. So
 /// "the oldest profile" is well defined even for profiles created in the same millisecond, on any
-/// side of a restart.
+/// side of a restart. Also used for the message ids the engine assigns.
 /// </summary>
 internal static class ProfileIdGenerator
 {
@@ -18,7 +16,8 @@ internal static class ProfileIdGenerator
         var milliseconds = createdAt.ToUnixTimeMilliseconds();
         var s = sequence & MaxSequence;
         Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes[11..]);
+        // Uniqueness comes from the sequence; the random tail only makes ids harder to guess.
+        Random.Shared.NextBytes(bytes[11..]);
         bytes[0] = (byte)(milliseconds >> 40);
         bytes[1] = (byte)(milliseconds >> 32);
         bytes[2] = (byte)(milliseconds >> 24);
