@@ -165,6 +165,7 @@ public sealed partial class SqliteCdpStore
     private static readonly string[] KindValueParameters = ["@Kind", "@Value"];
     private static readonly string[] KindKeyParameters = ["@Kind", "@Key"];
     private static readonly string[] VersionParameter = ["@Version"];
+    private static readonly string[] ApiKeyParameters = ["@Id", "@Hash", "@Kind", "@Description", "@CreatedAt", "@RevokedAt"];
     private static readonly string[] BeforeParameter = ["@Before"];
 
     // Runs inside the connection's open transaction. Each statement kind is prepared once per commit
@@ -387,6 +388,26 @@ public sealed partial class SqliteCdpStore
             using var update = Prepare("UPDATE catalog SET version = @Version WHERE id = 1", VersionParameter);
             update.SetInt64(0, version);
             update.Execute();
+        }
+
+        if (changes.ApiKeys.Count > 0)
+        {
+            using var upsert = Prepare(
+                "INSERT INTO api_keys (id, hash, kind, description, created_at, revoked_at) VALUES (@Id, @Hash, @Kind, @Description, @CreatedAt, @RevokedAt) " +
+                "ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, kind = excluded.kind, description = excluded.description, " +
+                "created_at = excluded.created_at, revoked_at = excluded.revoked_at",
+                ApiKeyParameters);
+            foreach (var key in changes.ApiKeys)
+            {
+                ArgumentNullException.ThrowIfNull(key);
+                upsert.SetText(0, key.Id ?? throw new ArgumentException("An API key needs an id.", nameof(changes)));
+                upsert.SetText(1, key.Hash ?? throw new ArgumentException("An API key needs a hash.", nameof(changes)));
+                upsert.SetInt64(2, Code(key.Kind));
+                upsert.SetText(3, key.Description);
+                upsert.SetInt64(4, Instant(key.CreatedAt));
+                upsert.SetInt64(5, Instant(key.RevokedAt));
+                upsert.Execute();
+            }
         }
 
         if (changes.ForgetMessageIdsBefore is { } before)

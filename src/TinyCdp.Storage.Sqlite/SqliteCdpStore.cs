@@ -375,6 +375,15 @@ public sealed partial class SqliteCdpStore : ICdpStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(
+            $"SELECT {ApiKeyRow.Columns} FROM api_keys ORDER BY id", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(row => row.ToRecord())];
+    }
+
+    /// <inheritdoc />
     /// <remarks>The highest sequence ever committed: deleting the events that carried it does not lower it.</remarks>
     public async Task<long> GetLastSequenceAsync(CancellationToken cancellationToken = default)
     {

@@ -94,6 +94,22 @@ internal static class SqliteCodes
 
     public static long? Code(DefinitionKind? kind) => kind is { } value ? Code(value) : null;
 
+    public static long Code(ApiKeyKind kind) => kind switch
+    {
+        ApiKeyKind.Read => 0,
+        ApiKeyKind.Write => 1,
+        ApiKeyKind.Admin => 2,
+        _ => throw Unknown(kind),
+    };
+
+    public static ApiKeyKind ToApiKeyKind(long code) => code switch
+    {
+        0 => ApiKeyKind.Read,
+        1 => ApiKeyKind.Write,
+        2 => ApiKeyKind.Admin,
+        _ => throw Unknown(code, nameof(ApiKeyKind)),
+    };
+
     public static DefinitionKind ToDefinitionKind(long code) => code switch
     {
         0 => DefinitionKind.Trait,

@@ -145,5 +145,15 @@ internal static class SqliteMigrations
             );
             INSERT INTO event_sequence (id, last) VALUES (1, 0);
             """),
+        (2, """
+            CREATE TABLE api_keys (
+                id          TEXT PRIMARY KEY,
+                hash        TEXT NOT NULL UNIQUE,
+                kind        INTEGER NOT NULL,
+                description TEXT NULL,
+                created_at  INTEGER NOT NULL,
+                revoked_at  INTEGER NULL
+            );
+            """),
     ];
 }

@@ -137,3 +137,18 @@ internal sealed class DefinitionChangeRow
 
     public StoredDefinitionChange ToRecord() => new(Version, ToDefinitionKind(Kind), Key, Actor, Instant(At), Before, After);
 }
+
+internal sealed class ApiKeyRow
+{
+    public string Id { get; set; } = "";
+    public string Hash { get; set; } = "";
+    public long Kind { get; set; }
+    public string? Description { get; set; }
+    public long CreatedAt { get; set; }
+    public long? RevokedAt { get; set; }
+
+    public const string Columns =
+        "id AS Id, hash AS Hash, kind AS Kind, description AS Description, created_at AS CreatedAt, revoked_at AS RevokedAt";
+
+    public StoredApiKey ToRecord() => new(Id, Hash, ToApiKeyKind(Kind), Description, Instant(CreatedAt), NullableInstant(RevokedAt));
+}

@@ -97,9 +97,9 @@ public sealed class SqliteCdpStoreTests : IDisposable
         }
 
         using var raw = OpenRaw();
-        Assert.Equal([1L], raw.Query<long>("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1L, 2L], raw.Query<long>("SELECT version FROM schema_version ORDER BY version"));
         Assert.Equal(
-            ["catalog", "changes", "definition_history", "definitions", "event_sequence", "events", "identifiers", "memberships",
+            ["api_keys", "catalog", "changes", "definition_history", "definitions", "event_sequence", "events", "identifiers", "memberships",
              "merges", "message_ids", "profiles", "schema_version", "suppressions", "trait_values"],
             raw.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"));
         Assert.Equal(0, raw.ExecuteScalar<long>("SELECT version FROM catalog"));

@@ -126,7 +126,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
     /// <summary>Stops the engine; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private async ValueTask EnsureStartedAsync(CancellationToken cancellationToken)
+    internal async ValueTask EnsureStartedAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _startState) == 2)
         {

@@ -60,6 +60,9 @@ public interface ICdpStore : IAsyncDisposable
     /// <summary>The change history of the catalog, newest first.</summary>
     Task<IReadOnlyList<StoredDefinitionChange>> GetDefinitionHistoryAsync(DefinitionKind? kind, string? key, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>Every API key, revoked ones included, ordered by id.</summary>
+    Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The highest event sequence stored (0 when none), so the engine continues after it.</summary>
     Task<long> GetLastSequenceAsync(CancellationToken cancellationToken = default);
 }

@@ -39,6 +39,7 @@ public sealed class InMemoryCdpStore : ICdpStore
     private readonly HashSet<Identifier> _suppressions = [];
     private readonly Dictionary<(DefinitionKind Kind, string Key), StoredDefinition> _definitions = [];
     private readonly List<StoredDefinitionChange> _definitionHistory = [];
+    private readonly SortedDictionary<string, StoredApiKey> _apiKeys = new(StringComparer.Ordinal);
     private long _catalogVersion;
     private long _lastSequence;
     private bool _disposed;
@@ -211,6 +212,10 @@ public sealed class InMemoryCdpStore : ICdpStore
         Read(cancellationToken, () => _lastSequence);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default) =>
+        Read(cancellationToken, () => (IReadOnlyList<StoredApiKey>)[.. _apiKeys.Values]);
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         lock (_gate)
@@ -357,6 +362,21 @@ public sealed class InMemoryCdpStore : ICdpStore
             Require(change.Key, nameof(StoredDefinitionChange.Key));
             RequireDefined(change.Kind);
         }
+
+        var hashes = _apiKeys.Values.ToDictionary(k => k.Hash, k => k.Id, StringComparer.Ordinal);
+        foreach (var key in transaction.ApiKeys)
+        {
+            Require(key, nameof(transaction.ApiKeys));
+            Require(key.Id, nameof(StoredApiKey.Id));
+            Require(key.Hash, nameof(StoredApiKey.Hash));
+            RequireDefined(key.Kind);
+            if (hashes.TryGetValue(key.Hash, out var owner) && owner != key.Id)
+            {
+                throw new ArgumentException("Another API key already has that hash.", nameof(transaction));
+            }
+
+            hashes[key.Hash] = key.Id;
+        }
     }
 
     private static void Require(object? value, string what)
@@ -456,6 +476,11 @@ public sealed class InMemoryCdpStore : ICdpStore
         if (transaction.CatalogVersion is { } version)
         {
             _catalogVersion = version;
+        }
+
+        foreach (var key in transaction.ApiKeys)
+        {
+            _apiKeys[key.Id] = key with { CreatedAt = Instant(key.CreatedAt), RevokedAt = key.RevokedAt is { } revoked ? Instant(revoked) : null };
         }
 
         if (transaction.ForgetMessageIdsBefore is { } before)

@@ -60,6 +60,9 @@ public sealed class StoreTransaction
     /// <summary>The new catalog version, when it changes.</summary>
     public long? CatalogVersion { get; set; }
 
+    /// <summary>API keys to insert or replace (by id); applied after <see cref="CatalogVersion"/>.</summary>
+    public List<StoredApiKey> ApiKeys { get; } = [];
+
     /// <summary>Message ids received before this instant may be forgotten (the dedupe window).</summary>
     public DateTimeOffset? ForgetMessageIdsBefore { get; set; }
 
@@ -68,5 +71,5 @@ public sealed class StoreTransaction
         Profiles.Count == 0 && Merges.Count == 0 && Identifiers.Count == 0 && Events.Count == 0 && MessageIds.Count == 0 &&
         Memberships.Count == 0 && TraitValues.Count == 0 && Changes.Count == 0 && DeletedProfiles.Count == 0 &&
         Suppressions.Count == 0 && Definitions.Count == 0 && DeletedDefinitions.Count == 0 && DefinitionChanges.Count == 0 &&
-        CatalogVersion is null && ForgetMessageIdsBefore is null;
+        CatalogVersion is null && ApiKeys.Count == 0 && ForgetMessageIdsBefore is null;
 }

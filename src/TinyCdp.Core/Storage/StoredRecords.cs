@@ -163,4 +163,26 @@ public sealed record StoredDefinition(DefinitionKind Kind, string Key, string Bo
 /// <param name="AfterJson">The body after (null when deleted).</param>
 public sealed record StoredDefinitionChange(long Version, DefinitionKind Kind, string Key, string? Actor, DateTimeOffset At, string? BeforeJson, string? AfterJson);
 
+/// <summary>What an API key may do (HTTP-API.md "Keys and tiers").</summary>
+public enum ApiKeyKind
+{
+    /// <summary>Decide, OFREP, list definitions.</summary>
+    Read,
+
+    /// <summary>Everything read may, plus ingest.</summary>
+    Write,
+
+    /// <summary>Everything, including user data, exports and keys.</summary>
+    Admin,
+}
+
+/// <summary>An API key as stored: only the SHA-256 of the secret is kept.</summary>
+/// <param name="Id">The public id, shown in listings and used to revoke.</param>
+/// <param name="Hash">Lower-case hex SHA-256 of the secret.</param>
+/// <param name="Kind">The tier.</param>
+/// <param name="Description">What it is for.</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="RevokedAt">When it was revoked; null while it works.</param>
+public sealed record StoredApiKey(string Id, string Hash, ApiKeyKind Kind, string? Description, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
 #pragma warning restore CA1711

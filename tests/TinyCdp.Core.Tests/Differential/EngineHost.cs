@@ -111,5 +111,7 @@ public sealed class NonDisposingStore(ICdpStore inner) : ICdpStore
 
     public Task<long> GetLastSequenceAsync(CancellationToken cancellationToken = default) => inner.GetLastSequenceAsync(cancellationToken);
 
+    public Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default) => inner.GetApiKeysAsync(cancellationToken);
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

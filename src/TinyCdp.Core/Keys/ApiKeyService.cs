@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Text;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Keys;
+
+/// <summary>The store-backed <see cref="IApiKeyService"/> with an in-memory cache of hashes.</summary>
+internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) : IApiKeyService
+{
+    private ICdpStore Store => engine.Store;
+
+    private const string SecretPrefix = "tcdp_";
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private volatile (byte[] Hash, ApiKeyInfo Info)[]? _cache;
+
+    public async Task<CreatedApiKey> CreateAsync(ApiKeyKind kind, string? description = null, CancellationToken cancellationToken = default)
+    {
+        var secret = SecretPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var info = await SaveAsync(secret, kind, description, cancellationToken).ConfigureAwait(false);
+        return new CreatedApiKey(info, secret);
+    }
+
+    public async Task<ApiKeyInfo> ImportAsync(string secret, ApiKeyKind kind, string? description = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(secret);
+        if (secret.Length < 16)
+        {
+            throw new TinyCdpException(TinyCdpErrorCode.InvalidArgument, "An API key must be at least 16 characters.");
+        }
+
+        return await FindAsync(secret, cancellationToken).ConfigureAwait(false) is { } existing
+            ? existing
+            : await SaveAsync(secret, kind, description, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        var keys = await Store.GetApiKeysAsync(cancellationToken).ConfigureAwait(false);
+        if (keys.FirstOrDefault(k => k.Id == id && k.RevokedAt is null) is not { } key)
+        {
+            return false;
+        }
+
+        var transaction = new StoreTransaction();
+        transaction.ApiKeys.Add(key with { RevokedAt = Now() });
+        await Store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return [.. (await Store.GetApiKeysAsync(cancellationToken).ConfigureAwait(false)).Select(Info)];
+    }
+
+    public async ValueTask<ApiKeyInfo?> FindAsync(string secret, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            return null;
+        }
+
+        var cache = _cache ?? await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(secret), hash);
+
+        // Every stored hash is compared in constant time, and all of them are compared: the time
+        // taken says nothing about which key, or how much of one, matched.
+        ApiKeyInfo? found = null;
+        foreach (var (stored, info) in cache)
+        {
+            if (CryptographicOperations.FixedTimeEquals(stored, hash))
+            {
+                found = info;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Lower-case hex SHA-256 of a secret: the only form in which keys are stored.</summary>
+    internal static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private async Task<ApiKeyInfo> SaveAsync(string secret, ApiKeyKind kind, string? description, CancellationToken cancellationToken)
+    {
+        await engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        var stored = new StoredApiKey("key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), HashOf(secret), kind, description, Now(), null);
+        var transaction = new StoreTransaction();
+        transaction.ApiKeys.Add(stored);
+        await Store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        return Info(stored);
+    }
+
+    private async Task<(byte[] Hash, ApiKeyInfo Info)[]> ReloadAsync(CancellationToken cancellationToken)
+    {
+        await engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var keys = await Store.GetApiKeysAsync(cancellationToken).ConfigureAwait(false);
+            var cache = keys.Select(k => (Convert.FromHexString(k.Hash), Info(k))).ToArray();
+            _cache = cache;
+            return cache;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    /// <summary>Stores keep milliseconds: so does the key, so that what is returned equals what is read back.</summary>
+    private DateTimeOffset Now() => Ingestion.EventTime.TruncateToMilliseconds(time.GetUtcNow());
+
+    private static ApiKeyInfo Info(StoredApiKey key) => new(key.Id, key.Kind, key.Description, key.CreatedAt, key.RevokedAt);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
