@@ -1,10 +1,20 @@
-// The HTTP API arrives with issue 4; until then the host only answers liveness.
+using TinyCdp.Server.Cli;
+using TinyCdp.Server.Hosting;
+
+// The same executable is the server and its admin CLI (keys create, validate, migrate).
+if (AdminCli.IsCommand(args))
+{
+    var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)).ToArray()).Build();
+    return await AdminCli.RunAsync(args, configuration, Console.Out, Console.Error);
+}
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddTinyCdpServer();
+builder.Services.AddHostedService<AdminKeyBootstrap>();
 var app = builder.Build();
-
-app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
-
-app.Run();
+app.UseTinyCdpServer();
+await app.RunAsync();
+return 0;
 
 /// <summary>The server's entry point; public so that tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -44,6 +44,7 @@ public static class TinyCdpServiceCollectionExtensions
             sp.GetService<ILogger<CdpEngine>>()));
         services.AddSingleton<ITinyCdp>(sp => sp.GetRequiredService<CdpEngine>());
         services.AddSingleton<IDefinitionsService>(sp => sp.GetRequiredService<CdpEngine>());
+        services.AddSingleton(sp => new ReadinessProbe(sp.GetRequiredService<CdpEngine>()));
         services.AddSingleton<Keys.IApiKeyService>(sp => new Keys.ApiKeyService(sp.GetRequiredService<CdpEngine>(), sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.AddHostedService(sp => new TinyCdpHostedService(sp.GetRequiredService<CdpEngine>()));
         return services;

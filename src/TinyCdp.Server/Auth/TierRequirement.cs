@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Authorization;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Server.Auth;
+
+/// <summary>The caller's key must be of this tier or a higher one (admin ⊇ write ⊇ read).</summary>
+internal sealed class TierRequirement(ApiKeyKind tier) : IAuthorizationRequirement
+{
+    public ApiKeyKind Tier { get; } = tier;
+}
+
+/// <summary>Checks <see cref="TierRequirement"/> against the tier claim the key handler sets.</summary>
+internal sealed class TierRequirementHandler : AuthorizationHandler<TierRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TierRequirement requirement)
+    {
+        var claim = context.User.FindFirst(Tiers.TierClaim)?.Value;
+        if (Enum.TryParse<ApiKeyKind>(claim, out var tier) && tier >= requirement.Tier)
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using TinyCdp.DependencyInjection;
+using TinyCdp.Server.Auth;
+using TinyCdp.Server.Endpoints;
+using TinyCdp.Storage;
+using TinyCdp.Storage.Sqlite;
+
+namespace TinyCdp.Server.Hosting;
+
+/// <summary>Registers and wires the server: engine and store, API keys, errors, limits, the /v1 API.</summary>
+internal static class ServerSetup
+{
+    /// <summary>The largest request body accepted (a Segment batch is at most 500 KB; some slack for JSON framing).</summary>
+    public const long MaxRequestBodyBytes = 600 * 1024;
+
+    public static WebApplicationBuilder AddTinyCdpServer(this WebApplicationBuilder builder)
+    {
+        var configuration = ServerConfiguration.From(builder.Configuration);
+        builder.Services.AddSingleton(configuration);
+        builder.Services.AddTinyCdp(b =>
+        {
+            switch (configuration.Storage)
+            {
+                case "sqlite":
+                    b.UseSqlite(configuration.Connection);
+                    break;
+                case "postgres":
+                    throw new InvalidOperationException("TINYCDP_STORAGE=postgres: the PostgreSQL store is not available in this build yet; use sqlite.");
+                default:
+                    throw new InvalidOperationException($"TINYCDP_STORAGE must be 'sqlite' or 'postgres', not '{configuration.Storage}'.");
+            }
+        });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Tiers.Read, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Read)))
+            .AddPolicy(Tiers.Write, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Write)))
+            .AddPolicy(Tiers.Admin, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Admin)));
+        builder.Services.AddSingleton<IAuthorizationHandler, TierRequirementHandler>();
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        builder.Services.AddCors(cors => cors.AddPolicy(Cors.ClientPolicy, policy =>
+        {
+            if (configuration.CorsOrigins.Contains("*"))
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins(configuration.CorsOrigins);
+            }
+
+            policy.WithHeaders("Authorization", "Content-Type", "X-API-Key", "If-None-Match").WithMethods("GET", "POST", "OPTIONS").WithExposedHeaders("ETag");
+        }));
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseTinyCdpServer(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.WriteUnhandledAsync });
+        app.UseStatusCodePages();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapTinyCdpApi();
+        return app;
+    }
+
+    /// <summary>Every route group; each lives in Endpoints/.</summary>
+    public static IEndpointRouteBuilder MapTinyCdpApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapHealthEndpoints();
+        routes.MapIngestEndpoints();
+        routes.MapDecideEndpoints();
+        routes.MapOfrepEndpoints();
+        routes.MapAdminDefinitionEndpoints();
+        routes.MapAdminKeyEndpoints();
+        routes.MapAdminUserEndpoints();
+        routes.MapAdminMiscEndpoints();
+        routes.MapExportEndpoints();
+        return routes;
+    }
+}
+
+/// <summary>The CORS policy for the routes browsers call (ingest, decide, OFREP).</summary>
+internal static class Cors
+{
+    public const string ClientPolicy = "clients";
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using TinyCdp.Keys;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Server.Tests;
+
+/// <summary>The real server on a temporary SQLite file, with a known admin key.</summary>
+public sealed class ServerFactory : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("tinycdp-server-").FullName;
+
+    public string DatabasePath => Path.Combine(_directory, "server.db");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("TINYCDP_CONNECTION", $"Data Source={DatabasePath}");
+        builder.UseSetting("TINYCDP_ADMIN_KEY", AdminKey);
+        builder.UseEnvironment("Testing");
+    }
+
+    /// <summary>A client that sends <paramref name="key"/> as a bearer token (none when null).</summary>
+    public HttpClient ClientWith(string? key)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    /// <summary>Creates a key of a tier through the service and returns its secret.</summary>
+    public async Task<string> CreateKeyAsync(ApiKeyKind kind) =>
+        (await Services.GetRequiredService<IApiKeyService>().CreateAsync(kind)).Secret;
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a finalizer; the temp directory is cleaned by the OS.
+        }
+    }
+}
