@@ -7,7 +7,10 @@ using TinyCdp.Storage;
 namespace TinyCdp.Server.Tests;
 
 /// <summary>The real server on a temporary SQLite file, with a known admin key.</summary>
-public sealed class ServerFactory : WebApplicationFactory<Program>
+public sealed class ServerFactory : ServerFactoryBase;
+
+/// <summary>The real server on a temporary SQLite file, with a known admin key; subclass to change settings.</summary>
+public class ServerFactoryBase : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
 

@@ -55,6 +55,26 @@ internal static class ServerSetup
             policy.WithHeaders("Authorization", "Content-Type", "X-API-Key", "If-None-Match").WithMethods("GET", "POST", "OPTIONS").WithExposedHeaders("ETag");
         }));
         builder.Services.AddOpenApi();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            // Per key (per client address for requests without one), in fixed one-minute windows.
+            limiter.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+                    context.User.FindFirst(Tiers.KeyIdClaim)?.Value ?? "address:" + context.Connection.RemoteIpAddress,
+                    _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = configuration.RateLimitPerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    }));
+            limiter.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var retryAfter = rejected.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                rejected.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Problems.Result(StatusCodes.Status429TooManyRequests, "resource_exhausted", "rate limit exceeded; retry later")
+                    .ExecuteAsync(rejected.HttpContext);
+            };
+        });
         return builder;
     }
 
@@ -64,6 +84,7 @@ internal static class ServerSetup
         app.UseStatusCodePages();
         app.UseCors();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapOpenApi();
         app.MapTinyCdpApi();
