@@ -20,10 +20,14 @@ internal sealed partial class CdpEngine
             return null;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var now = _time.GetUtcNow();
         var snapshot = await GetSnapshotAsync(user, now, cancellationToken).ConfigureAwait(false);
         var evaluation = ProfileEvaluationContext.Rent(snapshot, now, context);
-        return FlagEvaluator.Decide(compiled, evaluation, CallerOf(user), withReasons: true);
+        var decision = FlagEvaluator.Decide(compiled, evaluation, CallerOf(user), withReasons: true);
+        TinyCdpMetrics.Decisions.Add(1);
+        TinyCdpMetrics.DecideDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+        return decision;
     }
 
     public async ValueTask<IReadOnlyDictionary<string, Decision>> DecideAllAsync(ProfileReference user, IReadOnlyCollection<string>? flags = null,
@@ -38,6 +42,8 @@ internal sealed partial class CdpEngine
         {
             decisions[compiled.Key] = FlagEvaluator.Decide(compiled, evaluation, CallerOf(user), withReasons: true);
         }
+
+        TinyCdpMetrics.Decisions.Add(decisions.Count);
 
         return decisions;
     }

@@ -72,6 +72,7 @@ internal sealed partial class CdpEngine
 
         var operations = group.ToArray();
         group.Clear();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var batch = new WriteBatch(_time.GetUtcNow(), ChangeCause.Event);
         try
         {
@@ -87,6 +88,9 @@ internal sealed partial class CdpEngine
             }
 
             await CommitAsync(batch).ConfigureAwait(false);
+            TinyCdpMetrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            TinyCdpMetrics.MessagesStored.Add(batch.Transaction.Events.Count);
+            TinyCdpMetrics.MessagesDuplicate.Add(results.Sum(r => r.Count(i => i.Duplicate)));
             for (var i = 0; i < operations.Length; i++)
             {
                 operations[i].Completion.TrySetResult(new BatchResult(results[i], null));

@@ -179,6 +179,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
 
             if (MessageValidator.Validate(messages[i], messages.Count == 1 ? null : i) is { } error)
             {
+                TinyCdpMetrics.MessagesRejected.Add(messages.Count);
                 return new BatchResult([], error);
             }
         }
