@@ -220,4 +220,32 @@ public sealed class OfrepTests : IClassFixture<ServerFactory>
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
+
+    [Theory]
+    [InlineData("/ofrep/v1/evaluate/flags", "POST")]
+    [InlineData("/v1/decide?userId=u1&flag=x", "GET")]
+    public async Task Preflight_AllowsBrowserClients(string path, string method)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Options, path);
+        request.Headers.Add("Origin", "https://app.example");
+        request.Headers.Add("Access-Control-Request-Method", method);
+        request.Headers.Add("Access-Control-Request-Headers", "x-api-key,content-type,if-none-match");
+
+        var response = await _factory.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
+    public async Task Bulk_ExposesETagToBrowsers()
+    {
+        var client = await ClientAsync();
+        client.DefaultRequestHeaders.Add("Origin", "https://app.example");
+
+        var response = await client.PostAsync("/ofrep/v1/evaluate/flags", Body("{\"context\": {\"targetingKey\": \"cors-user\"}}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("ETag", response.Headers.GetValues("Access-Control-Expose-Headers").Single(), StringComparison.OrdinalIgnoreCase);
+    }
 }
