@@ -56,6 +56,28 @@ public sealed class IngestTests : IClassFixture<ServerFactory>
     }
 
     [Fact]
+    public async Task Track_SuppressedUser_AnswersSuppressedAndStoresNothing()
+    {
+        var name = Unique("ev");
+        var user = Unique("u");
+        var trait = await _factory.DefineTraitAsync(name);
+        Assert.Equal(HttpStatusCode.OK, (await Admin.PostAsync("/v1/identify", $$"""{"userId":"{{user}}"}""")).StatusCode);
+        Assert.True(await _factory.Cdp().DeleteProfileAsync(ProfileReference.ByUserId(user), suppressIdentifiers: true));
+
+        var response = await Admin.PostAsync("/v1/track", $$"""{"event":"{{name}}","userId":"{{user}}"}""");
+        var identify = await Admin.PostAsync("/v1/identify", $$"""{"userId":"{{user}}"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.JsonAsync();
+        Assert.True(body.GetProperty("success").GetBoolean());
+        Assert.True(body.GetProperty("suppressed").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, identify.StatusCode);
+        Assert.True((await identify.JsonAsync()).GetProperty("suppressed").GetBoolean());
+        Assert.False(await _factory.ProfileExistsAsync(user));
+        Assert.Equal(0, await _factory.NumberAsync(trait, user));
+    }
+
+    [Fact]
     public async Task Identify_AnswersProfileId()
     {
         var user = Unique("u");
