@@ -395,6 +395,34 @@ public sealed class AdminTests : IClassFixture<ServerFactory>
     }
 
     [Fact]
+    public async Task Flags_ReplaceWithoutKeyInBody_AndRejectAMismatchedKey_AndExplain()
+    {
+        var key = Unique("gate");
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/v1/admin/flags", new { key, rule = "false" })).StatusCode);
+
+        var replaced = await _admin.PutAsJsonAsync($"/v1/admin/flags/{key}", new { rules = new object[] { new { when = "true", variant = "on" } } });
+        Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
+        Assert.Equal("true", (await Body(replaced)).GetProperty("rules")[0].GetProperty("when").GetString());
+
+        var mismatch = await _admin.PutAsJsonAsync($"/v1/admin/flags/{key}", new { key = "other", rule = "true" });
+        Assert.Equal(HttpStatusCode.BadRequest, mismatch.StatusCode);
+        Assert.True((await Body(mismatch)).GetProperty("errors").TryGetProperty("key", out _));
+
+        var badRule = await _admin.PutAsJsonAsync($"/v1/admin/flags/{key}", new { rule = "1 +" });
+        Assert.Equal(HttpStatusCode.BadRequest, badRule.StatusCode);
+        Assert.True((await Body(badRule)).TryGetProperty("span", out _));
+
+        var user = Unique("flagger");
+        await Cdp.TrackAsync(user, "login");
+        var explained = await _admin.GetAsync($"/v1/admin/users/{user}/explain?flag={key}");
+        Assert.Equal(HttpStatusCode.OK, explained.StatusCode);
+        Assert.Equal(JsonValueKind.String, (await Body(explained)).GetProperty("text").ValueKind);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/v1/admin/flags/{key}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync($"/v1/admin/flags/{key}")).StatusCode);
+    }
+
+    [Fact]
     public async Task Metrics_ShowTheCatalog()
     {
         var body = await Body(await _admin.GetAsync("/v1/admin/metrics"));

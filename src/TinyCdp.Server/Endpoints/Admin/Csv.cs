@@ -2,7 +2,7 @@ using System.Text;
 
 namespace TinyCdp.Server.Endpoints.Admin;
 
-/// <summary>RFC 4180 cells, with formula-injection escaping (a cell starting with <c>= + - @</c> gets a leading <c>'</c>).</summary>
+/// <summary>RFC 4180 cells, with formula-injection escaping (a cell starting with <c>= + - @</c>, tab or carriage return gets a leading <c>'</c>).</summary>
 internal static class Csv
 {
     public static string Cell(string? value)
@@ -12,7 +12,7 @@ internal static class Csv
             return "";
         }
 
-        if (value[0] is '=' or '+' or '-' or '@')
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
         {
             value = "'" + value;
         }
