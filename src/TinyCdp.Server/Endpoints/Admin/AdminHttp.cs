@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using TinyCdp.Definitions;
 using TinyCdp.Language;
@@ -133,7 +134,7 @@ internal static class AdminHttp
     public static IResult Json(Action<Utf8JsonWriter> members, int status = StatusCodes.Status200OK)
     {
         var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             members(writer);
