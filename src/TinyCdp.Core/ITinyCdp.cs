@@ -52,6 +52,12 @@ public interface ITinyCdp
     /// <summary>Traits, segments and flags: save, delete, list, history, backfill.</summary>
     IDefinitionsService Definitions { get; }
 
+    /// <summary>
+    /// The members of a segment by their stored membership, streamed in profile-id order page by page
+    /// (constant memory); nothing when the segment does not exist.
+    /// </summary>
+    IAsyncEnumerable<SegmentMember> ListSegmentMembersAsync(string segment, CancellationToken cancellationToken = default);
+
     /// <summary>Membership changes after <paramref name="after"/>, oldest first.</summary>
     Task<IReadOnlyList<MembershipChange>> ReadChangesAsync(long after, int limit = 100, CancellationToken cancellationToken = default);
 

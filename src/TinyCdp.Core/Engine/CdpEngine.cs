@@ -214,6 +214,34 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         return [.. changes.Select(MembershipChange.From)];
     }
 
+    public async IAsyncEnumerable<SegmentMember> ListSegmentMembersAsync(string segment, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        if (Catalog.FindSegment(segment) is null)
+        {
+            yield break;
+        }
+
+        Guid? after = null;
+        while (true)
+        {
+            var page = await _store.ListSegmentMembersAsync(segment, after, 1_000, cancellationToken).ConfigureAwait(false);
+            foreach (var membership in page)
+            {
+                var identifiers = await _store.GetIdentifiersAsync(membership.ProfileId, cancellationToken).ConfigureAwait(false);
+                var userId = identifiers.FirstOrDefault(i => i.Kind == IdentifierKind.UserId).Value;
+                yield return new SegmentMember(membership.ProfileId, userId, membership.Since);
+            }
+
+            if (page.Count < 1_000)
+            {
+                yield break;
+            }
+
+            after = page[^1].ProfileId;
+        }
+    }
+
     public async IAsyncEnumerable<MembershipChange> WatchChangesAsync(long after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);

@@ -19,13 +19,13 @@ internal static class ExportEndpoints
                 return Problems.NotFound($"Segment '{key}' not found");
             }
 
-            var members = await SegmentMembers.ListAsync(cdp, key, request.HttpContext.RequestAborted);
+            var userCount = await SegmentMembers.CountAsync(cdp, key, request.HttpContext.RequestAborted);
             var path = $"/v1/export/segment/{Uri.EscapeDataString(key)}.csv";
             return AdminHttp.Json(writer =>
             {
                 writer.WriteString("downloadUrl", $"{request.Scheme}://{request.Host}{request.PathBase}{path}");
                 writer.WriteString("filename", FileName(key));
-                writer.WriteNumber("userCount", members.Count);
+                writer.WriteNumber("userCount", userCount);
             });
         });
         return routes;
@@ -41,12 +41,11 @@ internal static class ExportEndpoints
             return;
         }
 
-        var members = await SegmentMembers.ListAsync(cdp, key, context.RequestAborted);
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName(key)}\"";
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 16 * 1024);
         await writer.WriteAsync(Csv.Row("profile_id", "user_id", "since"));
-        foreach (var member in members)
+        await foreach (var member in SegmentMembers.StreamAsync(cdp, key, context.RequestAborted))
         {
             await writer.WriteAsync(Csv.Row(member.ProfileId.ToString(), member.UserId, AdminHttp.Iso(member.Since)));
         }

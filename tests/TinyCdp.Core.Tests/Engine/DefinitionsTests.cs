@@ -125,4 +125,29 @@ public class DefinitionsTests
 
         Assert.Equal("Window error (line 1, column 1): the window 90d is longer than the event retention (30d).", result.Error!.Message);
     }
+
+    [Fact]
+    public async Task ListSegmentMembers_StreamsStoredMembersWithUserIds()
+    {
+        await using var fixture = new EngineFixture();
+        await fixture.Cdp.Definitions.SaveSegmentAsync(new("buyers", "events.purchase.count_all >= 1"));
+        await fixture.Cdp.TrackAsync("u1", "purchase");
+        await fixture.Cdp.TrackAsync("u2", "signup");
+        await fixture.Cdp.SendAsync(TinyCdp.Ingestion.CdpMessage.Track(null, "purchase", anonymousId: "a3"));
+
+        var members = new List<SegmentMember>();
+        await foreach (var member in fixture.Cdp.ListSegmentMembersAsync("buyers"))
+        {
+            members.Add(member);
+        }
+
+        Assert.Equal(2, members.Count);
+        Assert.Equal(["u1"], members.Select(m => m.UserId).OfType<string>());
+        Assert.All(members, m => Assert.Equal(EngineFixture.Start, m.Since));
+        Assert.Equal(members.OrderBy(m => m.ProfileId).Select(m => m.ProfileId), members.Select(m => m.ProfileId));
+        await foreach (var _ in fixture.Cdp.ListSegmentMembersAsync("no_such_segment"))
+        {
+            Assert.Fail("an unknown segment has no members");
+        }
+    }
 }

@@ -1,49 +1,21 @@
-using TinyCdp.Engine;
+using TinyCdp.Evaluation;
 
 namespace TinyCdp.Server.Endpoints.Admin;
 
-/// <summary>
-/// A segment's current members, rebuilt by replaying the membership change feed (the engine's
-/// public API has no member listing). Memory grows with the number of members, not constant.
-/// </summary>
+/// <summary>A segment's current members by stored membership, streamed from the engine (constant memory).</summary>
 internal static class SegmentMembers
 {
-    private const int Page = 1000;
+    public static IAsyncEnumerable<SegmentMember> StreamAsync(ITinyCdp cdp, string segment, CancellationToken cancellationToken) =>
+        cdp.ListSegmentMembersAsync(segment, cancellationToken);
 
-    public sealed record Member(Guid ProfileId, string? UserId, DateTimeOffset Since);
-
-    public static async Task<IReadOnlyList<Member>> ListAsync(ITinyCdp cdp, string segment, CancellationToken cancellationToken)
+    public static async Task<long> CountAsync(ITinyCdp cdp, string segment, CancellationToken cancellationToken)
     {
-        var members = new Dictionary<Guid, Member>();
-        long after = 0;
-        while (true)
+        long count = 0;
+        await foreach (var _ in cdp.ListSegmentMembersAsync(segment, cancellationToken))
         {
-            var changes = await cdp.ReadChangesAsync(after, Page, cancellationToken);
-            foreach (MembershipChange change in changes)
-            {
-                if (!string.Equals(change.Segment, segment, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                if (change.Entered)
-                {
-                    members[change.ProfileId] = new Member(change.ProfileId, change.UserId, change.At);
-                }
-                else
-                {
-                    members.Remove(change.ProfileId);
-                }
-            }
-
-            if (changes.Count < Page)
-            {
-                break;
-            }
-
-            after = changes[^1].Cursor;
+            count++;
         }
 
-        return [.. members.Values.OrderBy(m => m.Since).ThenBy(m => m.ProfileId)];
+        return count;
     }
 }
