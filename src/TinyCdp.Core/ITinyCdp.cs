@@ -46,6 +46,12 @@ public interface ITinyCdp
     /// <summary>A person's profile with traits and segments evaluated now (or as of <paramref name="asOf"/>); null when unknown.</summary>
     Task<ProfileView?> GetProfileAsync(ProfileReference user, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Profiles whose user id or anonymous id starts with <paramref name="query"/> (an email address
+    /// matches its hash exactly; a profile id matches itself), evaluated now, ascending by profile id.
+    /// </summary>
+    Task<IReadOnlyList<ProfileView>> SearchProfilesAsync(string query, int limit = 50, int offset = 0, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes a person's profile and everything it owns; optionally refuses its identifiers from now on. False when unknown.</summary>
     Task<bool> DeleteProfileAsync(ProfileReference user, bool suppressIdentifiers = false, CancellationToken cancellationToken = default);
 

@@ -375,6 +375,31 @@ public sealed partial class SqliteCdpStore : ICdpStore
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> SearchProfilesAsync(string prefix, int limit, int offset, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        using var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // A range on the (kind, value) primary key: values from the prefix up to the prefix followed by the highest character.
+        var rows = await connection.QueryAsync<byte[]>(new CommandDefinition(
+            "SELECT DISTINCT i.profile_id FROM identifiers i JOIN profiles p ON p.id = i.profile_id AND p.merged_into IS NULL " +
+            "WHERE i.kind IN (@UserId, @AnonymousId) AND i.value >= @From AND i.value < @To ORDER BY i.profile_id LIMIT @Limit OFFSET @Offset",
+            new
+            {
+                UserId = Code(IdentifierKind.UserId),
+                AnonymousId = Code(IdentifierKind.AnonymousId),
+                From = prefix,
+                To = prefix + "\U0010FFFF",
+                Limit = (long)limit,
+                Offset = (long)offset,
+            },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(bytes => new Guid(bytes, bigEndian: true))];
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default)
     {
         using var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);

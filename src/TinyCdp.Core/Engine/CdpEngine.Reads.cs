@@ -161,6 +161,44 @@ internal sealed partial class CdpEngine
         return true;
     }
 
+    public async Task<IReadOnlyList<ProfileView>> SearchProfilesAsync(string query, int limit = 50, int offset = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        query = query.Trim();
+        if (query.Length == 0 || limit <= 0)
+        {
+            return [];
+        }
+
+        IReadOnlyList<Guid> ids;
+        if (query.Contains('@', StringComparison.Ordinal) && Ingestion.IdentifierRules.IsUsableEmail(query))
+        {
+            var hash = new Identifier(IdentifierKind.EmailHash, Ingestion.IdentifierRules.EmailHash(query));
+            var found = await _store.FindProfilesAsync([hash], cancellationToken).ConfigureAwait(false);
+            ids = offset == 0 && found.TryGetValue(hash, out var owner) ? [owner] : [];
+        }
+        else if (Guid.TryParse(query, out var profileId))
+        {
+            ids = offset == 0 && await ResolveAsync(ProfileReference.ByProfileId(profileId), cancellationToken).ConfigureAwait(false) is { } live ? [live] : [];
+        }
+        else
+        {
+            ids = await _store.SearchProfilesAsync(query, Math.Min(limit, 1_000), offset, cancellationToken).ConfigureAwait(false);
+        }
+
+        var views = new List<ProfileView>();
+        foreach (var id in ids)
+        {
+            if (await GetProfileAsync(ProfileReference.ByProfileId(id), null, cancellationToken).ConfigureAwait(false) is { } view)
+            {
+                views.Add(view);
+            }
+        }
+
+        return views;
+    }
+
     private static FlagEvaluator.Caller CallerOf(ProfileReference user) => user.Kind switch
     {
         IdentifierKind.UserId => new(user.Text, null),

@@ -60,6 +60,12 @@ public interface ICdpStore : IAsyncDisposable
     /// <summary>The change history of the catalog, newest first.</summary>
     Task<IReadOnlyList<StoredDefinitionChange>> GetDefinitionHistoryAsync(DefinitionKind? kind, string? key, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Live profiles owning a user id or anonymous id that starts with <paramref name="prefix"/>
+    /// (ordinal), each once, ascending by profile id, skipping <paramref name="offset"/>.
+    /// </summary>
+    Task<IReadOnlyList<Guid>> SearchProfilesAsync(string prefix, int limit, int offset, CancellationToken cancellationToken = default);
+
     /// <summary>Every API key, revoked ones included, ordered by id.</summary>
     Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default);
 

@@ -212,6 +212,22 @@ public sealed class InMemoryCdpStore : ICdpStore
         Read(cancellationToken, () => _lastSequence);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> SearchProfilesAsync(string prefix, int limit, int offset, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        return Read(cancellationToken, () => (IReadOnlyList<Guid>)[.. _identifiers
+            .Where(p => p.Key.Kind is IdentifierKind.UserId or IdentifierKind.AnonymousId && p.Key.Value.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(p => p.Value)
+            .Where(_liveProfiles.Contains)
+            .Distinct()
+            .Order()
+            .Skip(offset)
+            .Take(limit)]);
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default) =>
         Read(cancellationToken, () => (IReadOnlyList<StoredApiKey>)[.. _apiKeys.Values]);
 

@@ -7,8 +7,8 @@ using TinyCdp.Storage;
 namespace TinyCdp.Server.Endpoints;
 
 /// <summary>
-/// Routes of the AdminUser group (HTTP-API.md "Admin"): search, detail, explain, delete. Search is
-/// an exact match of a user id, anonymous id or profile id: the engine offers no text search.
+/// Routes of the AdminUser group (HTTP-API.md "Admin"): search, detail, explain, delete. Search
+/// matches user ids and anonymous ids by prefix, an email by its hash, a profile id exactly.
 /// </summary>
 internal static class AdminUserEndpoints
 {
@@ -43,24 +43,20 @@ internal static class AdminUserEndpoints
         }
 
         var query = request.Query["query"].ToString().Trim();
-        ProfileView? found = null;
-        if (query.Length > 0)
-        {
-            found = await cdp.GetProfileAsync(ProfileReference.Any(query), null, request.HttpContext.RequestAborted);
-        }
+        var found = await cdp.SearchProfilesAsync(query, (int)limit, (int)Math.Min(offset, int.MaxValue), request.HttpContext.RequestAborted);
 
         return AdminHttp.Json(writer =>
         {
             writer.WriteStartArray("users");
-            if (found is not null && offset == 0 && limit > 0)
+            foreach (var view in found)
             {
                 writer.WriteStartObject();
-                WriteSummary(writer, found);
+                WriteSummary(writer, view);
                 writer.WriteEndObject();
             }
 
             writer.WriteEndArray();
-            writer.WriteNumber("total", found is null ? 0 : 1);
+            writer.WriteNumber("total", found.Count);
             writer.WriteNumber("limit", limit);
             writer.WriteNumber("offset", offset);
         });

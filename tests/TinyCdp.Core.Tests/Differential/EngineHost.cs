@@ -113,5 +113,7 @@ public sealed class NonDisposingStore(ICdpStore inner) : ICdpStore
 
     public Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default) => inner.GetApiKeysAsync(cancellationToken);
 
+    public Task<IReadOnlyList<Guid>> SearchProfilesAsync(string prefix, int limit, int offset, CancellationToken cancellationToken = default) => inner.SearchProfilesAsync(prefix, limit, offset, cancellationToken);
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
