@@ -533,7 +533,6 @@ internal sealed partial class CdpEngine
 
         if (cursors.Count > 0)
         {
-            Interlocked.Exchange(ref _lastCursor, cursors[^1]);
             SignalChanges();
         }
     }

@@ -29,7 +29,6 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
     private Task _writer = Task.CompletedTask;
     private Task _timer = Task.CompletedTask;
     private long _lastSequence;
-    private long _lastCursor;
     private DateTimeOffset _lastForget = DateTimeOffset.MinValue;
     private Exception? _startFailure;
     private int _startState;

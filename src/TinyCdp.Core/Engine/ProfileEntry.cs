@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using TinyCdp.Aggregation;
 using TinyCdp.Evaluation;
-using TinyCdp.Identity;
 
 namespace TinyCdp.Engine;
 
@@ -36,6 +35,4 @@ internal sealed class ProfileEntry(Guid id)
 
     /// <summary>True once the profile was deleted or absorbed: callers must look it up again.</summary>
     public volatile bool Retired;
-
-    public ProfileProperties Properties => Snapshot?.Properties ?? ProfileProperties.Empty;
 }
