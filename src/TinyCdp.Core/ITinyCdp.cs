@@ -31,6 +31,14 @@ public interface ITinyCdp
     /// <summary>Decides a flag for a person; null when the flag does not exist. An unknown person is an empty profile.</summary>
     ValueTask<Decision?> DecideAsync(string flag, ProfileReference user, IReadOnlyDictionary<string, Value>? context = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Decides a flag synchronously and without allocating, when the person's profile is in memory
+    /// and current (the hot path); false otherwise — then call <see cref="DecideAsync"/>, which also
+    /// loads the profile. No reasons or validity are computed. The answer is the one
+    /// <see cref="DecideAsync"/> would give.
+    /// </summary>
+    bool TryDecide(string flag, ProfileReference user, IReadOnlyDictionary<string, Value>? context, out QuickDecision decision);
+
     /// <summary>Decides several flags (all flags when <paramref name="flags"/> is null); unknown flags are left out.</summary>
     ValueTask<IReadOnlyDictionary<string, Decision>> DecideAllAsync(ProfileReference user, IReadOnlyCollection<string>? flags = null, IReadOnlyDictionary<string, Value>? context = null, CancellationToken cancellationToken = default);
 

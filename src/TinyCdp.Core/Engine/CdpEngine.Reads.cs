@@ -131,20 +131,12 @@ internal sealed partial class CdpEngine
         };
     }
 
-    /// <summary>
-    /// Decides from the published snapshot of a profile in memory, without reasons and without
-    /// allocating; false when the profile is not in memory or its snapshot does not hold now (then
-    /// use <see cref="DecideAsync"/>). The hot path for benchmarks and high-rate callers.
-    /// </summary>
-    internal bool TryDecideHot(string flag, ProfileReference user, IReadOnlyDictionary<string, Value>? context, out string variant, out bool allow)
+    public bool TryDecide(string flag, ProfileReference user, IReadOnlyDictionary<string, Value>? context, out QuickDecision decision)
     {
-        variant = "";
-        allow = false;
+        decision = default;
         var catalog = Catalog;
-        if (catalog.FindFlag(flag) is not { } compiled || user.Kind is not { } kind ||
-            !_owners.TryGetValue(new Identifier(kind, user.Text), out var profileId) ||
-            !_profiles.TryGetValue(profileId, out var entry) ||
-            entry.Snapshot is not { } snapshot || snapshot.Catalog != catalog)
+        if (Volatile.Read(ref _startState) != 2 || catalog.FindFlag(flag) is not { } compiled || !TryGetHotProfile(user, out var profileId) ||
+            !_profiles.TryGetValue(profileId, out var entry) || entry.Snapshot is not { } snapshot || snapshot.Catalog != catalog)
         {
             return false;
         }
@@ -156,9 +148,28 @@ internal sealed partial class CdpEngine
         }
 
         var evaluation = ProfileEvaluationContext.Rent(snapshot, now, context);
-        variant = FlagEvaluator.Choose(compiled, evaluation, CallerOf(user), out _, out var ruleIndex);
-        allow = FlagEvaluator.Allows(compiled, variant, ruleIndex, out _);
+        var variant = FlagEvaluator.Choose(compiled, evaluation, CallerOf(user), out var reason, out var ruleIndex);
+        var allow = FlagEvaluator.Allows(compiled, variant, ruleIndex, out var value);
+        decision = new QuickDecision(variant, value, allow, reason, ruleIndex);
+        TinyCdpMetrics.Decisions.Add(1);
         return true;
+    }
+
+    private bool TryGetHotProfile(ProfileReference user, out Guid profileId)
+    {
+        if (user.Kind is { } kind)
+        {
+            return _owners.TryGetValue(new Identifier(kind, user.Text), out profileId);
+        }
+
+        if (user.ProfileId is { } id)
+        {
+            profileId = id;
+            return true;
+        }
+
+        return _owners.TryGetValue(new Identifier(IdentifierKind.UserId, user.Text), out profileId) ||
+            _owners.TryGetValue(new Identifier(IdentifierKind.AnonymousId, user.Text), out profileId);
     }
 
     public async Task<IReadOnlyList<ProfileView>> SearchProfilesAsync(string query, int limit = 50, int offset = 0, CancellationToken cancellationToken = default)

@@ -29,5 +29,5 @@ internal sealed class HotPath
     public bool EvaluateRule() =>
         _engine.Catalog.FindFlag(_flag)!.Rules[0].When.IsTrue(ProfileEvaluationContext.Rent(_snapshot, TimeProvider.System.GetUtcNow()));
 
-    public bool DecideAllow() => _engine.TryDecideHot(_flag, _user, null, out _, out var allow) ? allow : throw new InvalidOperationException("not hot");
+    public bool DecideAllow() => _engine.TryDecide(_flag, _user, null, out var decision) ? decision.Allow : throw new InvalidOperationException("not hot");
 }

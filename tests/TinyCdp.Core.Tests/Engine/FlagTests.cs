@@ -99,5 +99,48 @@ public class FlagTests
         Assert.Equal(["b"], some.Keys);
     }
 
+    [Fact]
+    public async Task TryDecide_HotProfile_AgreesWithDecideAsyncWithoutAllocating()
+    {
+        await using var fixture = new EngineFixture();
+        await fixture.Cdp.Definitions.SaveSegmentAsync(new("buyers", "events.purchase.count_30d >= 2"));
+        await fixture.Cdp.Definitions.SaveFlagAsync(new FlagDefinition
+        {
+            Key = "checkout",
+            Variants = Colors,
+            Rules = [new FlagRule("segment(\"buyers\") && context.country == \"DE\"") { Variant = "blue" }, new FlagRule("true") { Split = [new("red", 10), new("blue", 90)] }],
+            DefaultVariant = "red",
+        });
+        var german = new Dictionary<string, Value> { ["country"] = Value.String("DE") };
+        for (var i = 0; i < 20; i++)
+        {
+            await fixture.Cdp.TrackAsync($"u{i}", "purchase");
+            if (i % 2 == 0)
+            {
+                await fixture.Cdp.TrackAsync($"u{i}", "purchase");
+            }
+        }
+
+        Assert.False(fixture.Cdp.TryDecide("checkout", ProfileReference.ByUserId("never-seen"), german, out _));
+        Assert.False(fixture.Cdp.TryDecide("no_such_flag", ProfileReference.ByUserId("u1"), german, out _));
+        for (var i = 0; i < 20; i++)
+        {
+            var user = ProfileReference.ByUserId($"u{i}");
+            var full = await fixture.Cdp.DecideAsync("checkout", user, german);
+
+            Assert.True(fixture.Cdp.TryDecide("checkout", user, german, out var quick));
+            Assert.Equal((full!.Variant, full.Value, full.Allow, full.Reason, full.RuleIndex ?? -1), (quick.Variant, quick.Value, quick.Allow, quick.Reason, quick.RuleIndex));
+        }
+
+        fixture.Cdp.TryDecide("checkout", ProfileReference.ByUserId("u0"), german, out _);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            fixture.Cdp.TryDecide("checkout", ProfileReference.ByUserId("u0"), german, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static int Bucketing(string flag, string user) => TinyCdp.Evaluation.Bucketing.Bucketer.Bucket(flag, flag, user);
 }
