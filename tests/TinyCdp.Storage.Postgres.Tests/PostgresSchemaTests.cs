@@ -1,0 +1,158 @@
+namespace TinyCdp.Storage.Postgres.Tests;
+
+/// <summary>Migrations and the time partitions of the events table.</summary>
+public sealed class PostgresSchemaTests : PostgresStoreScope
+{
+    [Fact]
+    public async Task MigrateAsync_TwoStoresAtOnce_BothSucceedAndEachVersionIsAppliedOnce()
+    {
+        var first = NewStore();
+        var second = NewStore();
+
+        await Task.WhenAll(first.MigrateAsync(), second.MigrateAsync(), NewStore().MigrateAsync());
+        await first.MigrateAsync();
+
+        Assert.Equal([1], await ColumnAsync<int>("SELECT version FROM schema_version ORDER BY version"));
+        Assert.True(await second.IsReachableAsync());
+        await CommitAsync(first, t => t.Profiles.Add(Profile(Id(1))));
+        Assert.Equal([Id(1)], await second.ListProfileIdsAsync(null, 10));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_SchemaFromANewerVersion_ThrowsStoreUnavailable()
+    {
+        var store = await OpenStoreAsync();
+        await ColumnAsync<int>("INSERT INTO schema_version (version) VALUES (999) RETURNING version");
+
+        var error = await Assert.ThrowsAsync<TinyCdpException>(() => NewStore().MigrateAsync());
+
+        Assert.Equal(TinyCdpErrorCode.StoreUnavailable, error.Code);
+        Assert.Contains("999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task IsReachableAsync_NotMigrated_ReturnsFalse()
+    {
+        var store = NewStore();
+
+        Assert.False(await store.IsReachableAsync());
+        await store.MigrateAsync();
+        Assert.True(await store.IsReachableAsync());
+    }
+
+    [Fact]
+    public void Constructor_BadSchemaName_Throws()
+    {
+        foreach (var schema in new[] { "", "Upper", "1digit", "with-dash", "quote\"", new string('a', 49) })
+        {
+            Assert.Throws<ArgumentException>(() => new PostgresCdpStore(new PostgresCdpStoreOptions { ConnectionString = "Host=localhost", Schema = schema }));
+        }
+
+        Assert.Throws<ArgumentException>(() => new PostgresCdpStore(new PostgresCdpStoreOptions { ConnectionString = "" }));
+        Assert.Throws<ArgumentException>(() => new PostgresCdpStore(new PostgresCdpStoreOptions { ConnectionString = "NoSuchKeyword=1" }));
+    }
+
+    [Fact]
+    public async Task CommitAsync_Events_LandInTheirMonthsPartitionOrTheDefaultOne()
+    {
+        var store = await OpenStoreAsync();
+        var march = new DateTimeOffset(2026, 3, 31, 23, 59, 59, 999, TimeSpan.Zero);
+        var april = new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+        var aprilInTokyo = new DateTimeOffset(2026, 4, 1, 8, 30, 0, TimeSpan.FromHours(9)); // still March 31st in UTC
+        var ancient = new DateTimeOffset(1990, 6, 1, 0, 0, 0, TimeSpan.Zero);
+
+        await CommitAsync(store, t => t.Events.AddRange([
+            Event(1, Id(1), march), Event(2, Id(1), april), Event(3, Id(2), aprilInTokyo), Event(4, Id(2), ancient)]));
+
+        var placed = await QueryAsync("SELECT sequence, tableoid::regclass::text FROM events ORDER BY sequence", reader =>
+        {
+            var rows = new List<string>();
+            while (reader.Read())
+            {
+                rows.Add($"{reader.GetInt64(0)}:{reader.GetString(1)}");
+            }
+
+            return rows;
+        });
+        Assert.Equal(["1:events_y2026m03", "2:events_y2026m04", "3:events_y2026m03", "4:events_default"], placed);
+        Assert.Equal(
+            ["events_default", "events_y2026m03", "events_y2026m04"],
+            await ColumnAsync<string>("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'events'::regclass ORDER BY 1"));
+        Assert.Equal([Event(1, Id(1), march), Event(2, Id(1), april)], await store.GetEventsAsync(Id(1)));
+    }
+
+    [Fact]
+    public async Task EveryPartition_HasThePerProfileHistoryIndex()
+    {
+        var store = await OpenStoreAsync();
+        await CommitAsync(store, t => t.Events.AddRange([Event(1, Id(1), T0), Event(2, Id(1), T0.AddMonths(1))]));
+
+        var indexed = await ColumnAsync<string>("""
+            SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'events'::regclass
+              AND EXISTS (SELECT 1 FROM pg_index x JOIN pg_attribute a1 ON a1.attrelid = x.indrelid AND a1.attnum = x.indkey[0]
+                                                   JOIN pg_attribute a2 ON a2.attrelid = x.indrelid AND a2.attnum = x.indkey[1]
+                          WHERE x.indrelid = c.oid AND a1.attname = 'profile_id' AND a2.attname = 'sequence')
+            ORDER BY 1
+            """);
+
+        Assert.Equal(["events_default", "events_y2026m03", "events_y2026m04"], indexed);
+    }
+
+    [Fact]
+    public async Task CommitAsync_FailedCommitThatCreatedAPartition_TheNextCommitCreatesItAgain()
+    {
+        var store = await OpenStoreAsync();
+        var may = new DateTimeOffset(2026, 5, 10, 0, 0, 0, TimeSpan.Zero);
+        await CommitAsync(store, t => t.MessageIds.Add(("taken", T0)));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => CommitAsync(store, t =>
+        {
+            t.Events.Add(Event(1, Id(1), may));
+            t.MessageIds.Add(("taken", may));
+        }));
+        Assert.Empty(await ColumnAsync<string>("SELECT relname::text FROM pg_class WHERE relname = 'events_y2026m05'"));
+
+        await CommitAsync(store, t => t.Events.Add(Event(1, Id(1), may)));
+
+        Assert.Equal(["events_y2026m05"], await ColumnAsync<string>("SELECT tableoid::regclass::text FROM events"));
+    }
+
+    [Fact]
+    public async Task CommitAsync_AnotherStoreCreatedThePartition_UsesIt()
+    {
+        var first = await OpenStoreAsync();
+        var second = await OpenStoreAsync();
+
+        await CommitAsync(first, t => t.Events.Add(Event(1, Id(1))));
+        await CommitAsync(second, t => t.Events.Add(Event(2, Id(1))));
+
+        Assert.Equal(["events_y2026m03", "events_y2026m03"], await ColumnAsync<string>("SELECT tableoid::regclass::text FROM events"));
+    }
+
+    [Fact]
+    public async Task CommitAsync_SequenceStoredInAnOlderPartition_ThrowsAndChangesNothing()
+    {
+        var store = await OpenStoreAsync();
+        await CommitAsync(store, t => t.Events.AddRange([Event(1, Id(1), T0), Event(5, Id(1), T0)]));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => CommitAsync(store, t => t.Events.AddRange([
+            Event(6, Id(1), T0.AddMonths(2)), Event(1, Id(2), T0.AddMonths(2))])));
+
+        Assert.Equal([1L, 5L], (await store.GetEventsAsync(Id(1))).Select(e => e.Sequence));
+        Assert.Empty(await store.GetEventsAsync(Id(2)));
+        Assert.Equal(5, await store.GetLastSequenceAsync());
+    }
+
+    [Fact]
+    public async Task SearchProfilesAsync_UsesThePrimaryKeyRange()
+    {
+        await OpenStoreAsync();
+
+        var plan = string.Join("\n", await ColumnAsync<string>(
+            "EXPLAIN SELECT profile_id FROM identifiers WHERE kind IN (0, 1) AND value ^@ 'ali'"));
+
+        Assert.Contains("identifiers_pkey", plan, StringComparison.Ordinal);
+        Assert.Contains("value >= 'ali'", plan, StringComparison.Ordinal);
+    }
+}
