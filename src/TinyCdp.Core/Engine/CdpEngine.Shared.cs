@@ -77,11 +77,12 @@ internal sealed partial class CdpEngine
             }
             catch (Exception exception)
             {
-                // The store is away; what was missed is read from the log when it returns.
+                // The store is away; what was missed is read from the log when it returns. Real
+                // time, not the engine's clock: this paces I/O, it is not a semantic instant.
                 Log.SharedCatchUpFailed(_logger, exception);
                 try
                 {
-                    await Task.Delay(SharedPollInterval, _time, token).ConfigureAwait(false);
+                    await Task.Delay(SharedPollInterval, token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

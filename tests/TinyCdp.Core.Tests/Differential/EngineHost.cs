@@ -58,6 +58,9 @@ public sealed class EngineHost : IAsyncDisposable
 
     public ITinyCdp Cdp { get; }
 
+    /// <summary>The host's services (the API key service, for one).</summary>
+    public IServiceProvider Services => _services;
+
     /// <summary>On a shared store: drops what other nodes changed now, instead of waiting for the listener.</summary>
     public Task CatchUpAsync() => ((CdpEngine)Cdp).CatchUpAsync(CancellationToken.None);
 
