@@ -123,7 +123,7 @@ internal sealed partial class CdpEngine
         }
 
         transaction.DefinitionChanges.Add(new StoredDefinitionChange(version, operation.Kind, operation.Key, operation.Actor, now, before, operation.BodyJson));
-        await _store.CommitAsync(transaction, _stopping.Token).ConfigureAwait(false);
+        await CommitToStoreAsync(transaction).ConfigureAwait(false);
         Volatile.Write(ref _catalog, compiled);
         Log.CatalogChanged(_logger, version, $"{(operation.BodyJson is null ? "deleted" : "saved")} {kindName} {operation.Key}");
         if (operation.Kind != DefinitionKind.Flag)
@@ -224,8 +224,7 @@ internal sealed partial class CdpEngine
         {
             foreach (var profileId in operation.ProfileIds)
             {
-                var entry = _profiles.GetOrAdd(profileId, id => new ProfileEntry(id));
-                await entry.Gate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                var entry = await EnterAsync(profileId, _stopping.Token).ConfigureAwait(false);
                 batch.Gated.Add(entry);
                 if (entry.Retired || !await EnsureLoadedAsync(entry, now, _stopping.Token).ConfigureAwait(false))
                 {
@@ -260,8 +259,7 @@ internal sealed partial class CdpEngine
         var batch = new WriteBatch(now, ChangeCause.Delete);
         try
         {
-            var entry = _profiles.GetOrAdd(operation.ProfileId, id => new ProfileEntry(id));
-            await entry.Gate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            var entry = await EnterAsync(operation.ProfileId, _stopping.Token).ConfigureAwait(false);
             batch.Gated.Add(entry);
             if (entry.Retired || !await EnsureLoadedAsync(entry, now, _stopping.Token).ConfigureAwait(false))
             {
@@ -281,7 +279,7 @@ internal sealed partial class CdpEngine
                 transaction.Suppressions.AddRange(snapshot.Identifiers);
             }
 
-            var cursors = await _store.CommitAsync(transaction, _stopping.Token).ConfigureAwait(false);
+            var cursors = await CommitToStoreAsync(transaction).ConfigureAwait(false);
             entry.Retired = true;
             entry.Snapshot = null;
             entry.Live = null;

@@ -135,7 +135,7 @@ internal sealed partial class CdpEngine
     {
         decision = default;
         var catalog = Catalog;
-        if (Volatile.Read(ref _startState) != 2 || catalog.FindFlag(flag) is not { } compiled || !TryGetHotProfile(user, out var profileId) ||
+        if (!_isStarted || catalog.FindFlag(flag) is not { } compiled || !TryGetHotProfile(user, out var profileId) ||
             !_profiles.TryGetValue(profileId, out var entry) || entry.Snapshot is not { } snapshot || snapshot.Catalog != catalog)
         {
             return false;
@@ -261,6 +261,12 @@ internal sealed partial class CdpEngine
             await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                if (entry.Stale)
+                {
+                    // Another node changed it and the entry was dropped: take a fresh one.
+                    continue;
+                }
+
                 if (entry.Retired)
                 {
                     // Absorbed or deleted while we waited: resolve again.
@@ -276,6 +282,14 @@ internal sealed partial class CdpEngine
                 if (!await EnsureLoadedAsync(entry, now, cancellationToken).ConfigureAwait(false))
                 {
                     _profiles.TryRemove(KeyValuePair.Create(profileId, entry));
+
+                    // Merged away or deleted (by another node, when the store is shared): resolve again.
+                    if (await ResolveAsync(user, cancellationToken).ConfigureAwait(false) is { } moved && moved != profileId)
+                    {
+                        profileId = moved;
+                        continue;
+                    }
+
                     return EmptySnapshot(catalog, now);
                 }
 

@@ -77,17 +77,20 @@ internal sealed partial class CdpEngine
         try
         {
             var results = new List<IngestResult>[operations.Length];
-            await PrefetchAsync(batch, operations).ConfigureAwait(false);
-            for (var i = 0; i < operations.Length; i++)
+            await InTurnAsync(async () =>
             {
-                results[i] = [];
-                foreach (var message in operations[i].Messages)
+                await PrefetchAsync(batch, operations).ConfigureAwait(false);
+                for (var i = 0; i < operations.Length; i++)
                 {
-                    results[i].Add(await ApplyMessageAsync(batch, message).ConfigureAwait(false));
+                    results[i] = [];
+                    foreach (var message in operations[i].Messages)
+                    {
+                        results[i].Add(await ApplyMessageAsync(batch, message).ConfigureAwait(false));
+                    }
                 }
-            }
 
-            await CommitAsync(batch).ConfigureAwait(false);
+                await CommitAsync(batch).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             TinyCdpMetrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             TinyCdpMetrics.MessagesStored.Add(batch.Transaction.Events.Count);
             TinyCdpMetrics.MessagesDuplicate.Add(results.Sum(r => r.Count(i => i.Duplicate)));
@@ -119,13 +122,17 @@ internal sealed partial class CdpEngine
             switch (operation)
             {
                 case DefinitionOperation definition:
-                    definition.Completion.TrySetResult(await ApplyDefinitionAsync(definition).ConfigureAwait(false));
+                    Definitions.DefinitionResult? result = null;
+                    await InTurnAsync(async () => result = await ApplyDefinitionAsync(definition).ConfigureAwait(false)).ConfigureAwait(false);
+                    definition.Completion.TrySetResult(result!);
                     break;
                 case DeleteOperation delete:
-                    delete.Completion.TrySetResult(await DeleteProfileInWriterAsync(delete).ConfigureAwait(false));
+                    var deleted = false;
+                    await InTurnAsync(async () => deleted = await DeleteProfileInWriterAsync(delete).ConfigureAwait(false)).ConfigureAwait(false);
+                    delete.Completion.TrySetResult(deleted);
                     break;
                 case ReevaluateOperation reevaluate:
-                    await ReevaluateAsync(reevaluate).ConfigureAwait(false);
+                    await InTurnAsync(() => ReevaluateAsync(reevaluate)).ConfigureAwait(false);
                     reevaluate.Completion.TrySetResult();
                     break;
             }
@@ -341,8 +348,7 @@ internal sealed partial class CdpEngine
             return existing;
         }
 
-        var entry = _profiles.GetOrAdd(profileId, id => new ProfileEntry(id));
-        await entry.Gate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        var entry = await EnterAsync(profileId, _stopping.Token).ConfigureAwait(false);
         batch.Gated.Add(entry);
         await EnsureLoadedAsync(entry, batch.Now, _stopping.Token).ConfigureAwait(false);
         var snapshot = entry.Snapshot!;
@@ -354,8 +360,7 @@ internal sealed partial class CdpEngine
 
     private async Task<Working> CreateWorkingAsync(WriteBatch batch, Guid profileId)
     {
-        var entry = _profiles.GetOrAdd(profileId, id => new ProfileEntry(id));
-        await entry.Gate.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        var entry = await EnterAsync(profileId, _stopping.Token).ConfigureAwait(false);
         batch.Gated.Add(entry);
         var working = new Working(entry, isNew: true, EventTime.TruncateToMilliseconds(batch.Now), [], ProfileProperties.Empty,
             new ProfileAggregates(Catalog, _options.TimeZone), ImmutableDictionary<string, StoredMembership>.Empty, 0, ImmutableDictionary<string, string>.Empty);
@@ -494,7 +499,7 @@ internal sealed partial class CdpEngine
             transaction.ForgetMessageIdsBefore = batch.Now - _options.DedupeWindow;
         }
 
-        var cursors = await _store.CommitAsync(transaction, _stopping.Token).ConfigureAwait(false);
+        var cursors = await CommitToStoreAsync(transaction).ConfigureAwait(false);
         if (transaction.ForgetMessageIdsBefore is not null)
         {
             _lastForget = batch.Now;

@@ -24,14 +24,16 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
     private readonly ConcurrentDictionary<Guid, ProfileEntry> _profiles = new();
     private readonly ConcurrentDictionary<Identifier, Guid> _owners = new();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _started = new(0, 1);
+    private readonly SemaphoreSlim _startLock = new(1, 1);
     private CatalogSnapshot _catalog = CatalogSnapshot.Empty;
     private Task _writer = Task.CompletedTask;
     private Task _timer = Task.CompletedTask;
+    private Task _listener = Task.CompletedTask;
     private long _lastSequence;
     private DateTimeOffset _lastForget = DateTimeOffset.MinValue;
     private Exception? _startFailure;
-    private int _startState;
+    private long _startFailedAt;
+    private volatile bool _isStarted;
 
     public CdpEngine(ICdpStore store, TinyCdpOptions options, TimeProvider? timeProvider = null, ILogger<CdpEngine>? logger = null)
     {
@@ -44,6 +46,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         }
 
         _store = store;
+        _shared = store as ISharedCdpStore;
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -55,47 +58,82 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
 
     internal ICdpStore Store => _store;
 
-    /// <summary>Loads the catalog and starts the writer and the timer. Idempotent; every public member waits for it.</summary>
+    /// <summary>
+    /// Loads the catalog and starts the writer and the timer. Idempotent; every public member waits
+    /// for it. A failed start (the store unreachable) is tried again by the next call that needs the
+    /// engine, at most once a second, so the engine recovers by itself when its store returns.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.CompareExchange(ref _startState, 1, 0) != 0)
+        if (_isStarted)
         {
-            await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        await _startLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
-            var (stored, version) = await _store.GetDefinitionsAsync(cancellationToken).ConfigureAwait(false);
-            var definitions = new CatalogDefinitions(
-                stored.Where(d => d.Kind == DefinitionKind.Trait).Select(d => DefinitionJson.ReadTrait(d.BodyJson)).ToList(),
-                stored.Where(d => d.Kind == DefinitionKind.Segment).Select(d => DefinitionJson.ReadSegment(d.BodyJson)).ToList(),
-                stored.Where(d => d.Kind == DefinitionKind.Flag).Select(d => DefinitionJson.ReadFlag(d.BodyJson)).ToList());
-            if (!CatalogCompiler.TryCompile(definitions, version, _options.Retention, out var catalog, out var error))
+            if (_isStarted)
             {
-                throw new TinyCdpException(TinyCdpErrorCode.InvalidArgument, $"The stored definitions do not compile: {error.Message}");
+                return;
             }
 
-            Volatile.Write(ref _catalog, catalog);
-            _lastSequence = await _store.GetLastSequenceAsync(cancellationToken).ConfigureAwait(false);
-            _writer = Task.Run(RunWriterAsync, CancellationToken.None);
-            if (_options.MembershipTimer)
-            {
-                _timer = Task.Run(RunTimerAsync, CancellationToken.None);
-            }
-
-            Log.Started(_logger, catalog.Version, catalog.Traits.Count, catalog.Segments.Count, catalog.Flags.Count);
+            ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
+            _startFailure = null;
+            _isStarted = true;
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _startFailure = exception;
+            Volatile.Write(ref _startFailedAt, Environment.TickCount64);
+            Log.StartFailed(_logger, exception);
             throw;
         }
         finally
         {
-            _started.Release();
+            _startLock.Release();
         }
+    }
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+
+        // The shared log's position first: whatever other nodes commit after it is caught up on.
+        var seen = _shared is null ? 0 : (await _shared.ReadSharedChangesAsync(-1, cancellationToken).ConfigureAwait(false)).Version;
+        var catalog = await LoadCatalogAsync(cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _catalog, catalog);
+        _lastSequence = await _store.GetLastSequenceAsync(cancellationToken).ConfigureAwait(false);
+        _sharedSeen = seen;
+        _writer = Task.Run(RunWriterAsync, CancellationToken.None);
+        if (_options.MembershipTimer)
+        {
+            _timer = Task.Run(RunTimerAsync, CancellationToken.None);
+        }
+
+        if (_shared is not null)
+        {
+            _listener = Task.Run(RunSharedListenerAsync, CancellationToken.None);
+        }
+
+        Log.Started(_logger, catalog.Version, catalog.Traits.Count, catalog.Segments.Count, catalog.Flags.Count);
+    }
+
+    /// <summary>The stored definitions, compiled.</summary>
+    private async Task<CatalogSnapshot> LoadCatalogAsync(CancellationToken cancellationToken)
+    {
+        var (stored, version) = await _store.GetDefinitionsAsync(cancellationToken).ConfigureAwait(false);
+        var definitions = new CatalogDefinitions(
+            stored.Where(d => d.Kind == DefinitionKind.Trait).Select(d => DefinitionJson.ReadTrait(d.BodyJson)).ToList(),
+            stored.Where(d => d.Kind == DefinitionKind.Segment).Select(d => DefinitionJson.ReadSegment(d.BodyJson)).ToList(),
+            stored.Where(d => d.Kind == DefinitionKind.Flag).Select(d => DefinitionJson.ReadFlag(d.BodyJson)).ToList());
+        if (!CatalogCompiler.TryCompile(definitions, version, _options.Retention, out var catalog, out var error))
+        {
+            throw new TinyCdpException(TinyCdpErrorCode.InvalidArgument, $"The stored definitions do not compile: {error.Message}");
+        }
+
+        return catalog;
     }
 
     public async ValueTask DisposeAsync()
@@ -109,7 +147,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_writer, _timer).ConfigureAwait(false);
+            await Task.WhenAll(_writer, _timer, _listener).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -127,24 +165,24 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
 
     internal async ValueTask EnsureStartedAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _startState) == 2)
+        if (_isStarted)
         {
             return;
         }
 
-        if (Volatile.Read(ref _startState) == 0)
-        {
-            await StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
-        _started.Release();
-        if (_startFailure is { } failure)
+        if (_startFailure is { } failure && Environment.TickCount64 - Volatile.Read(ref _startFailedAt) < 1_000)
         {
             throw new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "TinyCdp could not start.", failure);
         }
 
-        Volatile.Write(ref _startState, 2);
+        try
+        {
+            await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "TinyCdp could not start.", exception);
+        }
     }
 
     // ---- Ingestion ----
@@ -288,6 +326,12 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
 
         [LoggerMessage(5, LogLevel.Error, "The membership timer failed; it restarts")]
         public static partial void TimerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(8, LogLevel.Warning, "Could not catch up on other nodes' changes; trying again")]
+        public static partial void SharedCatchUpFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(7, LogLevel.Warning, "TinyCdp could not start; the next call that needs it tries again")]
+        public static partial void StartFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(6, LogLevel.Error, "Backfill of catalog version {Version} failed after {Done} profiles")]
         public static partial void BackfillFailed(ILogger logger, Exception exception, long version, long done);

@@ -35,4 +35,7 @@ internal sealed class ProfileEntry(Guid id)
 
     /// <summary>True once the profile was deleted or absorbed: callers must look it up again.</summary>
     public volatile bool Retired;
+
+    /// <summary>True once another node changed the profile and the entry was dropped: take a fresh entry.</summary>
+    public volatile bool Stale;
 }

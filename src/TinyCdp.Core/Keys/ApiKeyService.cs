@@ -12,6 +12,7 @@ internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) 
     private const string SecretPrefix = "tcdp_";
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile (byte[] Hash, ApiKeyInfo Info)[]? _cache;
+    private long _cacheEpoch = -1;
 
     public async Task<CreatedApiKey> CreateAsync(ApiKeyKind kind, string? description = null, CancellationToken cancellationToken = default)
     {
@@ -62,7 +63,10 @@ internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) 
             return null;
         }
 
-        var cache = _cache ?? await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        // Another node's create or revoke bumps the engine's key epoch: reload then.
+        var cache = _cache is { } cached && Interlocked.Read(ref _cacheEpoch) == engine.KeysEpoch
+            ? cached
+            : await ReloadAsync(cancellationToken).ConfigureAwait(false);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(secret), hash);
 
@@ -100,7 +104,9 @@ internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) 
         await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var epoch = engine.KeysEpoch;
             var keys = await Store.GetApiKeysAsync(cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _cacheEpoch, epoch);
             var cache = keys.Select(k => (Convert.FromHexString(k.Hash), Info(k))).ToArray();
             _cache = cache;
             return cache;

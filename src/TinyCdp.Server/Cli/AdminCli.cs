@@ -109,12 +109,8 @@ internal static class AdminCli
         services.AddLogging();
         services.AddTinyCdp(b =>
         {
-            if (server.Storage != "sqlite")
-            {
-                throw new InvalidOperationException("Only TINYCDP_STORAGE=sqlite is available in this build.");
-            }
-
-            Storage.Sqlite.SqliteTinyCdpBuilderExtensions.UseSqlite(b, server.Connection).Configure(o => o.MembershipTimer = false);
+            server.UseStore(b);
+            b.Configure(o => o.MembershipTimer = false);
         });
         return services.BuildServiceProvider();
     }

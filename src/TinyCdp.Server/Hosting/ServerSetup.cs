@@ -18,19 +18,7 @@ internal static class ServerSetup
     {
         var configuration = ServerConfiguration.From(builder.Configuration);
         builder.Services.AddSingleton(configuration);
-        builder.Services.AddTinyCdp(b =>
-        {
-            switch (configuration.Storage)
-            {
-                case "sqlite":
-                    b.UseSqlite(configuration.Connection);
-                    break;
-                case "postgres":
-                    throw new InvalidOperationException("TINYCDP_STORAGE=postgres: the PostgreSQL store is not available in this build yet; use sqlite.");
-                default:
-                    throw new InvalidOperationException($"TINYCDP_STORAGE must be 'sqlite' or 'postgres', not '{configuration.Storage}'.");
-            }
-        });
+        builder.Services.AddTinyCdp(configuration.UseStore);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
         // These framework categories write request URLs (with ?apiKey= and user ids or emails in paths)

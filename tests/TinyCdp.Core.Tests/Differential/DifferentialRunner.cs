@@ -40,7 +40,11 @@ public sealed class RunStatistics
 /// <summary>How a run is set up.</summary>
 /// <param name="Restarts">Honour <see cref="RestartOp"/> (the store keeps data across engines).</param>
 /// <param name="FinalRestart">After the final checks, restart once more and require identical values.</param>
-public sealed record RunOptions(bool Restarts, bool FinalRestart);
+/// <param name="TwoNodes">
+/// Two engines on one shared store (<see cref="IDifferentialStore.Open"/> called once per node):
+/// operations alternate between them, and each check runs on one of them after it caught up.
+/// </param>
+public sealed record RunOptions(bool Restarts, bool FinalRestart, bool TwoNodes = false);
 
 /// <summary>
 /// Plays a <see cref="Scenario"/> against an engine and the <see cref="NaiveOracle"/> side by side
@@ -73,6 +77,8 @@ public sealed class DifferentialRunner
     private readonly List<string> _usedIds = [];
     private DifferentialDefinitions _definitions;
     private EngineHost _host;
+    private EngineHost? _peer;
+    private int _turns;
     private int _session;
     private int _fresh;
     private bool _saved;
@@ -88,7 +94,11 @@ public sealed class DifferentialRunner
         _definitions = new DifferentialDefinitions(scenario.Params);
         _oracle = new NaiveOracle(scenario.Settings.DedupeWindow);
         _host = NewHost(EngineHost.Start);
+        _peer = options.TwoNodes ? NewHost(_host.Clock) : null;
     }
+
+    /// <summary>The node the next operation goes to (always the one host with a single node).</summary>
+    private EngineHost Next => _peer is not null && _turns++ % 2 == 1 ? _peer : _host;
 
     /// <summary>Merges whose survivor the run could not predict (equal milliseconds across a restart).</summary>
     public int TiedMerges { get; private set; }
@@ -109,6 +119,10 @@ public sealed class DifferentialRunner
         finally
         {
             await runner._host.DisposeAsync();
+            if (runner._peer is not null)
+            {
+                await runner._peer.DisposeAsync();
+            }
         }
 
         runner.Statistics.Dropped = runner._oracle.Dropped;
@@ -124,7 +138,7 @@ public sealed class DifferentialRunner
         {
             if (i == Math.Min(_scenario.DefinitionsAt, ops.Length))
             {
-                await _definitions.SaveAsync(_host.Cdp);
+                await _definitions.SaveAsync(Next.Cdp);
                 _saved = true;
                 _previous = null;
                 Log("save definitions");
@@ -160,7 +174,7 @@ public sealed class DifferentialRunner
                     _definitions = new DifferentialDefinitions(redefine.Params);
                     if (_saved)
                     {
-                        await _definitions.SaveAsync(_host.Cdp);
+                        await _definitions.SaveAsync(Next.Cdp);
                         _previous = null;
                         Log("redefine " + redefine.Params);
                     }
@@ -243,15 +257,25 @@ public sealed class DifferentialRunner
         var now = Now;
         await _host.DisposeAsync();
         _host = NewHost(now);
+        if (_peer is not null)
+        {
+            await _peer.DisposeAsync();
+            _peer = NewHost(_host.Clock);
+        }
+
         _session++;
         Log("restart");
     }
 
-    private EngineHost NewHost(DateTimeOffset now) => new(_store.Open(), now, o =>
+    private EngineHost NewHost(DateTimeOffset now) => new(_store.Open(), now, Configure);
+
+    private EngineHost NewHost(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock) => new(_store.Open(), clock, Configure);
+
+    private void Configure(TinyCdp.Engine.TinyCdpOptions o)
     {
         o.DedupeWindow = _scenario.Settings.DedupeWindow;
         o.TimeZone = _scenario.Settings.TimeZone;
-    });
+    }
 
     private CdpMessage Realize(MessageSpec spec)
     {
@@ -305,7 +329,8 @@ public sealed class DifferentialRunner
     private async Task SendAsync(IReadOnlyList<CdpMessage> messages, bool batch)
     {
         var received = Now;
-        var result = batch ? await _host.Cdp.BatchAsync(messages) : await _host.Cdp.SendAsync(messages[0]);
+        var node = Next;
+        var result = batch ? await node.Cdp.BatchAsync(messages) : await node.Cdp.SendAsync(messages[0]);
         var expected = _oracle.Receive(messages, received, i => result.Accepted && i < result.Items.Count && result.Items[i].Duplicate);
         await CompareAsync(messages, batch, received, expected, result, batch ? "batch [" : "send ");
     }
@@ -314,7 +339,9 @@ public sealed class DifferentialRunner
     private async Task SendConcurrentlyAsync(IReadOnlyList<CdpMessage> messages)
     {
         var received = Now;
-        var tasks = messages.Select(m => _host.Cdp.SendAsync(m)).ToList();
+        // Concurrent sends go to one node: the oracle takes them in the order the node queues them.
+        var node = Next;
+        var tasks = messages.Select(m => node.Cdp.SendAsync(m)).ToList();
         var results = await Task.WhenAll(tasks);
         var outcomes = messages.Select((m, i) => _oracle.Receive([m], received, _ => results[i].Accepted && results[i].Items[0].Duplicate)).ToList();
         var accepted = outcomes.Where(o => o.Accepted).ToList();
@@ -530,7 +557,9 @@ public sealed class DifferentialRunner
     private async Task<Dictionary<string, string>> CheckAsync(string label)
     {
         var now = Now;
-        var cdp = _host.Cdp;
+        var host = Next;
+        await host.CatchUpAsync();
+        var cdp = host.Cdp;
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var decisions = new Dictionary<(string, string), (ExpectedDecision, DateTimeOffset?, DateTimeOffset)>();
         Log($"{label} at {now:O}");
@@ -651,7 +680,9 @@ public sealed class DifferentialRunner
     /// </summary>
     private async Task CheckAsOfAsync(DateTimeOffset asOf)
     {
-        var cdp = _host.Cdp;
+        var host = Next;
+        await host.CatchUpAsync();
+        var cdp = host.Cdp;
         Log($"as of {asOf:O}");
         foreach (var profile in _oracle.LiveProfiles)
         {

@@ -34,8 +34,14 @@ public sealed class EngineHost : IAsyncDisposable
     private readonly ServiceProvider _services;
 
     public EngineHost(ICdpStore store, DateTimeOffset now, Action<TinyCdpOptions>? configure = null)
+        : this(store, new FakeTimeProvider(now), configure)
     {
-        Clock = new FakeTimeProvider(now);
+    }
+
+    /// <summary>An engine on a clock shared with other hosts (several nodes on one store).</summary>
+    public EngineHost(ICdpStore store, FakeTimeProvider clock, Action<TinyCdpOptions>? configure = null)
+    {
+        Clock = clock;
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddTinyCdp(b => b.UseStore(_ => store).Configure(o =>
@@ -51,6 +57,12 @@ public sealed class EngineHost : IAsyncDisposable
     public FakeTimeProvider Clock { get; }
 
     public ITinyCdp Cdp { get; }
+
+    /// <summary>The host's services (the API key service, for one).</summary>
+    public IServiceProvider Services => _services;
+
+    /// <summary>On a shared store: drops what other nodes changed now, instead of waiting for the listener.</summary>
+    public Task CatchUpAsync() => ((CdpEngine)Cdp).CatchUpAsync(CancellationToken.None);
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }
