@@ -50,7 +50,6 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
     private readonly long _migrationLockKey;
     private readonly string _channel;
     private readonly TimeSpan _reachabilityTimeout;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly EventPartitions _partitions = new();
     private readonly SharedChangeListener _listener;
@@ -59,9 +58,12 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
     /// <summary>Creates a store for the database and schema the options name; opens nothing until first used.</summary>
     /// <param name="options">The connection string and schema.</param>
     /// <param name="loggerFactory">Where the store reports losing and regaining the notification channel; nowhere when null.</param>
-    /// <param name="timeProvider">The clock for timeouts and reconnection delays; the system clock when null.</param>
     /// <exception cref="ArgumentException">The connection string is missing or malformed, or the schema name or a duration is not allowed.</exception>
-    public PostgresCdpStore(PostgresCdpStoreOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    /// <remarks>
+    /// Timeouts and reconnection pauses are wall-clock durations (they bound waits on the network), so
+    /// the store takes no <see cref="TimeProvider"/>: an application's fake clock must not stall them.
+    /// </remarks>
+    public PostgresCdpStore(PostgresCdpStoreOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
@@ -104,9 +106,8 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
         _migrationLockKey = AdvisoryKey($"tinycdp:{_schema}:migrate");
         _channel = $"tinycdp_{_schema}";
         _reachabilityTimeout = options.ReachabilityTimeout;
-        _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresCdpStore>();
-        _listener = new SharedChangeListener(_dataSource, _channel, NodeId, _timeProvider, options.MaxReconnectDelay, _logger);
+        _listener = new SharedChangeListener(_dataSource, _channel, NodeId, options.MaxReconnectDelay, _logger);
     }
 
     /// <summary>This store instance's id in the shared log (<c>cluster_log.node</c>): new for every instance.</summary>
@@ -185,7 +186,7 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
 
         try
         {
-            using var timeout = new CancellationTokenSource(_reachabilityTimeout, _timeProvider);
+            using var timeout = new CancellationTokenSource(_reachabilityTimeout);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             return await WithConnectionAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
                 "SELECT version FROM catalog WHERE id = 1", cancellationToken: linked.Token)), linked.Token).ConfigureAwait(false) >= 0;

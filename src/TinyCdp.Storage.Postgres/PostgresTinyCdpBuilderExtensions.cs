@@ -23,6 +23,6 @@ public static class PostgresTinyCdpBuilderExtensions
         var options = new PostgresCdpStoreOptions { ConnectionString = connectionString };
         configure?.Invoke(options);
         return builder.UseStore(services =>
-            new PostgresCdpStore(options, services.GetService<ILoggerFactory>(), services.GetService<TimeProvider>()));
+            new PostgresCdpStore(options, services.GetService<ILoggerFactory>()));
     }
 }

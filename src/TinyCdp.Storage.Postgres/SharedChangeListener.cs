@@ -15,7 +15,7 @@ namespace TinyCdp.Storage.Postgres;
 /// connection is pinged every 30 seconds so that a dead network path is noticed.
 /// </remarks>
 internal sealed partial class SharedChangeListener(
-    NpgsqlDataSource dataSource, string channel, Guid nodeId, TimeProvider timeProvider, TimeSpan maxReconnectDelay, ILogger logger)
+    NpgsqlDataSource dataSource, string channel, Guid nodeId, TimeSpan maxReconnectDelay, ILogger logger)
     : IAsyncDisposable
 {
     private static readonly TimeSpan FirstReconnectDelay = TimeSpan.FromMilliseconds(250);
@@ -45,7 +45,7 @@ internal sealed partial class SharedChangeListener(
         }
 
         using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var timer = Task.Delay(timeout, timeProvider, stopTimer.Token);
+        var timer = Task.Delay(timeout, stopTimer.Token);
         if (await Task.WhenAny(signaled, timer).ConfigureAwait(false) != signaled)
         {
             await timer.ConfigureAwait(false); // Throws when the caller canceled.
@@ -175,7 +175,7 @@ internal sealed partial class SharedChangeListener(
 
             try
             {
-                await Task.Delay(delay, timeProvider, stopping).ConfigureAwait(false);
+                await Task.Delay(delay, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

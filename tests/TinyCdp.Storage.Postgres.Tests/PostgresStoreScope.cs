@@ -24,11 +24,11 @@ public abstract class PostgresStoreScope : IAsyncLifetime
     }
 
     /// <summary>A new store instance (a new node) on <paramref name="schema"/> (the test's by default), not migrated.</summary>
-    protected PostgresCdpStore NewStore(string? schema = null, Action<PostgresCdpStoreOptions>? configure = null, TimeProvider? timeProvider = null)
+    protected PostgresCdpStore NewStore(string? schema = null, Action<PostgresCdpStoreOptions>? configure = null)
     {
         var options = PostgresTestDatabase.Options(schema ?? Schema);
         configure?.Invoke(options);
-        var store = new PostgresCdpStore(options, timeProvider: timeProvider);
+        var store = new PostgresCdpStore(options);
         _stores.Add(store);
         _schemas.Add(options.Schema);
         return store;
