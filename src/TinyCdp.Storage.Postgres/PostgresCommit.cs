@@ -12,9 +12,11 @@ namespace TinyCdp.Storage.Postgres;
 /// <para>
 /// Everything that can be checked without the database is checked in the constructor, before anything
 /// is sent: nulls where a record needs a value, undefined enum values, a merge of a profile into itself,
-/// a sequence repeated within the transaction. What needs the stored state (an absorbed survivor, a
-/// sequence already stored) is checked under the write lock by <see cref="CheckMerges"/> and
-/// <see cref="SequencesToProbe"/>.
+/// a sequence repeated within the transaction. What needs the stored state is checked by statements of
+/// the batch itself, in their place in the order (<c>refuse_commit</c> fails the batch): a merge whose
+/// survivor was absorbed (by then, earlier rows of the transaction included), an event sequence already
+/// stored. A plain commit is therefore one round trip: a batch runs in one implicit transaction, which
+/// any failing statement rolls back whole.
 /// </para>
 /// <para>
 /// Rows that replace by key (profiles, identifiers, memberships, trait values, definitions, API keys)
@@ -47,12 +49,25 @@ internal sealed class PostgresCommit
         "UPDATE profiles SET merged_into = $1 WHERE id = $2 OR merged_into = $2",
     ];
 
+    private const string RefuseAbsorbedSurvivor = """
+        SELECT refuse_commit(format('Profile %s was absorbed by %s and cannot absorb %s.', id, merged_into, $2::uuid))
+        FROM profiles WHERE id = $1 AND merged_into IS NOT NULL
+        """;
+
     private const string InsertMerge = "INSERT INTO merges (survivor, absorbed, at, message_id) VALUES ($1, $2, $3, $4)";
 
     private const string UpsertIdentifiers = """
         INSERT INTO identifiers (kind, value, profile_id)
         SELECT * FROM unnest($1::smallint[], $2::text[], $3::uuid[])
         ON CONFLICT (kind, value) DO UPDATE SET profile_id = excluded.profile_id
+        """;
+
+    // Only sequences not above the highest ever stored can be taken, and the engine's sequences only grow:
+    // the array is almost always empty and no partition is searched.
+    private const string RefuseStoredSequences = """
+        SELECT refuse_commit(format('An event with sequence %s is already stored.', sequence)) FROM events
+        WHERE sequence = ANY(ARRAY(SELECT s FROM unnest($1::bigint[]) AS s WHERE s <= (SELECT last FROM event_sequence WHERE id = 1)))
+        LIMIT 1
         """;
 
     private const string InsertEvents = """
@@ -176,7 +191,6 @@ internal sealed class PostgresCommit
             .Select(storedEvent => EventPartitions.Month(Instant(storedEvent.ReceivedAt)))
             .OfType<int>()
             .Distinct()];
-        Survivors = [.. transaction.Merges.Select(merge => merge.Survivor).Distinct()];
 
         _touched.UnionWith(transaction.Profiles.Select(profile => profile.Id));
         _touched.UnionWith(transaction.Merges.SelectMany(merge => new[] { merge.Survivor, merge.Absorbed }));
@@ -188,50 +202,17 @@ internal sealed class PostgresCommit
         _touched.UnionWith(transaction.DeletedProfiles);
     }
 
-    /// <summary>Whether the checks need the highest stored sequence.</summary>
-    public bool HasEvents => _sequences.Length > 0;
-
-    /// <summary>The distinct survivors of the merges, whose stored <c>merged_into</c> the merge check needs.</summary>
-    public Guid[] Survivors { get; }
-
     /// <summary>The months the events fall in that have partitions of their own.</summary>
     public int[] Months { get; }
 
-    /// <summary>Refuses a merge whose survivor is absorbed, by the stored state or by an earlier row of this transaction.</summary>
-    /// <param name="storedMergedInto">The stored <c>merged_into</c> of each survivor that has a row.</param>
-    public void CheckMerges(IReadOnlyDictionary<Guid, Guid?> storedMergedInto)
-    {
-        var pending = new Dictionary<Guid, Guid?>();
-        foreach (var profile in _transaction.Profiles)
-        {
-            pending[profile.Id] = profile.MergedInto;
-        }
-
-        foreach (var merge in _transaction.Merges)
-        {
-            var survivorMergedInto = pending.TryGetValue(merge.Survivor, out var value) ? value : storedMergedInto.GetValueOrDefault(merge.Survivor);
-            if (survivorMergedInto is { } absorbedBy)
-            {
-                throw new ArgumentException($"Profile {merge.Survivor} was absorbed by {absorbedBy} and cannot absorb {merge.Absorbed}.", "transaction");
-            }
-
-            pending[merge.Absorbed] = merge.Survivor;
-        }
-    }
-
-    /// <summary>
-    /// The sequences that might already be stored: those not above the highest sequence ever committed.
-    /// The engine's sequences only grow, so this is almost always empty and no partition is searched.
-    /// </summary>
-    public long[] SequencesToProbe(long lastStored) => [.. _sequences.Where(sequence => sequence <= lastStored)];
-
     /// <summary>Adds the statements that apply the transaction, then the log entry, to <paramref name="batch"/>.</summary>
-    /// <param name="batch">The batch, run inside the commit's transaction after the checks.</param>
+    /// <param name="batch">The batch: on its own, or inside the transaction of a write turn.</param>
+    /// <param name="lockKey">When set, the batch first takes this transaction-level advisory lock (the write turn).</param>
     /// <param name="newPartitions">Months whose partitions may not exist yet: created before the events go in.</param>
     /// <param name="node">The committing store's node id.</param>
     /// <param name="channel">The notification channel.</param>
     /// <param name="pruneOlderThan">When set, log rows older than this are deleted (never the newest).</param>
-    public void AddTo(NpgsqlBatch batch, IEnumerable<int> newPartitions, Guid node, string channel, TimeSpan? pruneOlderThan)
+    public void AddTo(NpgsqlBatch batch, long? lockKey, IEnumerable<int> newPartitions, Guid node, string channel, TimeSpan? pruneOlderThan)
     {
         var t = _transaction;
         void Add(string sql, params NpgsqlParameter[] parameters)
@@ -239,6 +220,11 @@ internal sealed class PostgresCommit
             var command = new NpgsqlBatchCommand(sql);
             command.Parameters.AddRange(parameters);
             batch.BatchCommands.Add(command);
+        }
+
+        if (lockKey is { } key)
+        {
+            Add("SELECT pg_advisory_xact_lock($1)", Value(key));
         }
 
         if (t.Profiles.Count > 0)
@@ -255,6 +241,7 @@ internal sealed class PostgresCommit
 
         foreach (var merge in t.Merges)
         {
+            Add(RefuseAbsorbedSurvivor, Value(merge.Survivor), Value(merge.Absorbed));
             foreach (var statement in MergeStatements)
             {
                 Add(statement, Value(merge.Survivor), Value(merge.Absorbed));
@@ -274,6 +261,7 @@ internal sealed class PostgresCommit
 
         if (t.Events.Count > 0)
         {
+            Add(RefuseStoredSequences, Value(_sequences));
             foreach (var month in newPartitions)
             {
                 Add(EventPartitions.CreateStatement(month));
@@ -386,14 +374,14 @@ internal sealed class PostgresCommit
 
         if (t.ApiKeys.Count > 0)
         {
-            var rows = LastWins(t.ApiKeys, key => key.Id);
+            var rows = LastWins(t.ApiKeys, apiKey => apiKey.Id);
             Add(UpsertApiKeys,
-                Array(rows, key => key.Id),
-                Array(rows, key => key.Hash),
-                Array(rows, key => Code(key.Kind)),
-                Array(rows, key => key.Description),
-                Array(rows, key => Instant(key.CreatedAt)),
-                Array(rows, key => Instant(key.RevokedAt)));
+                Array(rows, apiKey => apiKey.Id),
+                Array(rows, apiKey => apiKey.Hash),
+                Array(rows, apiKey => Code(apiKey.Kind)),
+                Array(rows, apiKey => apiKey.Description),
+                Array(rows, apiKey => Instant(apiKey.CreatedAt)),
+                Array(rows, apiKey => Instant(apiKey.RevokedAt)));
         }
 
         if (t.ForgetMessageIdsBefore is { } before)

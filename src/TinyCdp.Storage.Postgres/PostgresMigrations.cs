@@ -183,5 +183,14 @@ internal static class PostgresMigrations
             );
             CREATE INDEX cluster_log_at ON cluster_log (at);
             """),
+        (2, """
+            -- Fails the statement, and so the commit, with the message given: the checks a commit makes
+            -- against the stored state run as statements of the commit's own batch.
+            CREATE FUNCTION refuse_commit(message text) RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'integrity_constraint_violation';
+            END
+            $$;
+            """),
     ];
 }

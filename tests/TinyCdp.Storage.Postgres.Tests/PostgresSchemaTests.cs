@@ -12,7 +12,7 @@ public sealed class PostgresSchemaTests : PostgresStoreScope
         await Task.WhenAll(first.MigrateAsync(), second.MigrateAsync(), NewStore().MigrateAsync());
         await first.MigrateAsync();
 
-        Assert.Equal([1], await ColumnAsync<int>("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1, 2], await ColumnAsync<int>("SELECT version FROM schema_version ORDER BY version"));
         Assert.True(await second.IsReachableAsync());
         await CommitAsync(first, t => t.Profiles.Add(Profile(Id(1))));
         Assert.Equal([Id(1)], await second.ListProfileIdsAsync(null, 10));
@@ -136,12 +136,28 @@ public sealed class PostgresSchemaTests : PostgresStoreScope
         var store = await OpenStoreAsync();
         await CommitAsync(store, t => t.Events.AddRange([Event(1, Id(1), T0), Event(5, Id(1), T0)]));
 
-        await Assert.ThrowsAsync<ArgumentException>(() => CommitAsync(store, t => t.Events.AddRange([
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => CommitAsync(store, t => t.Events.AddRange([
             Event(6, Id(1), T0.AddMonths(2)), Event(1, Id(2), T0.AddMonths(2))])));
+
+        Assert.Equal("An event with sequence 1 is already stored.", error.MessageText);
 
         Assert.Equal([1L, 5L], (await store.GetEventsAsync(Id(1))).Select(e => e.Sequence));
         Assert.Empty(await store.GetEventsAsync(Id(2)));
         Assert.Equal(5, await store.GetLastSequenceAsync());
+    }
+
+    [Fact]
+    public async Task CommitAsync_MergeIntoAProfileAbsorbedEarlierInTheSameTransaction_IsRefusedByTheDatabase()
+    {
+        var store = await OpenStoreAsync();
+        await CommitAsync(store, t => t.Profiles.AddRange([Profile(Id(1)), Profile(Id(2)), Profile(Id(3))]));
+
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => CommitAsync(store, t => t.Merges.AddRange([
+            new StoredMerge(Id(1), Id(2), T0, "m-a"), new StoredMerge(Id(2), Id(3), T0, "m-b")])));
+
+        Assert.Equal($"Profile {Id(2)} was absorbed by {Id(1)} and cannot absorb {Id(3)}.", error.MessageText);
+        Assert.Null((await store.GetProfileAsync(Id(2)))!.MergedInto);
+        Assert.Empty(await store.GetMergesAsync(Id(1)));
     }
 
     [Fact]
