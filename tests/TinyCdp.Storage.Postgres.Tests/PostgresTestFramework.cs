@@ -22,7 +22,8 @@ public sealed class PostgresTestFramework(IMessageSink messageSink) : XunitTestF
         protected override bool FindTestsForMethod(
             ITestMethod testMethod, bool includeSourceInformation, IMessageBus messageBus, ITestFrameworkDiscoveryOptions discoveryOptions)
         {
-            if (PostgresTestDatabase.IsConfigured || !testMethod.Method.GetCustomAttributes(typeof(FactAttribute)).Any())
+            if (PostgresTestDatabase.IsConfigured || !testMethod.Method.GetCustomAttributes(typeof(FactAttribute)).Any() ||
+                testMethod.TestClass.Class.GetCustomAttributes(typeof(WithoutPostgresAttribute)).Any())
             {
                 return base.FindTestsForMethod(testMethod, includeSourceInformation, messageBus, discoveryOptions);
             }
@@ -49,3 +50,7 @@ public sealed class NotConfiguredTestCase : XunitTestCase
 
     protected override string GetSkipReason(IAttributeInfo factAttribute) => PostgresTestDatabase.NotConfiguredReason;
 }
+
+/// <summary>Marks a test class that needs no PostgreSQL server: it runs whether or not one is configured.</summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class WithoutPostgresAttribute : Attribute;
