@@ -39,7 +39,7 @@ public abstract class CrashSpecification(ITestOutputHelper output) : IAsyncLifet
         var seed = Environment.TickCount;
         var random = new Random(seed);
         output.WriteLine($"seed {seed}, {Cycles} cycles");
-        var environment = new Dictionary<string, string>(ServerEnvironment) { ["TINYCDP_ADMIN_KEY"] = AdminKey };
+        var environment = new Dictionary<string, string>(ServerEnvironment) { ["TINYCDP_ADMIN_KEY"] = AdminKey, ["TINYCDP_RATE_LIMIT_PER_MINUTE"] = "100000000" };
         var acknowledged = new List<string[]>();
         var unacknowledged = 0;
         var previousRound = new List<string[]>();

@@ -22,6 +22,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's process id (the dotnet host runs the server in its own process).</summary>
+    public int ProcessId => _process.Id;
+
     public HttpClient Client { get; }
 
     /// <summary>What the process wrote (for a failure message).</summary>
