@@ -120,17 +120,36 @@ public sealed partial class SqliteCdpStore
                 sqliteTransaction.Commit();
                 return cursors;
             }
+            catch (SqliteException exception) when (Unwritable(exception) is { } reason)
+            {
+                RollBack(sqliteTransaction);
+                throw new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, $"The SQLite database {reason}; nothing was stored.", exception);
+            }
             catch
             {
                 RollBack(sqliteTransaction);
                 throw;
             }
         }
+        catch (SqliteException exception) when (Unwritable(exception) is { } reason)
+        {
+            throw new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, $"The SQLite database {reason}; nothing was stored.", exception);
+        }
         finally
         {
             _writeGate.Release();
         }
     }
+
+    /// <summary>Why the database cannot take writes now (full disk, read-only, I/O error, cannot open), or null for other failures.</summary>
+    private static string? Unwritable(SqliteException exception) => (exception.SqliteErrorCode & 0xFF) switch
+    {
+        13 => "is full (no space left on the disk, or the size limit)",
+        8 => "is read-only",
+        10 => "could not write to the disk (I/O error)",
+        14 => "file could not be opened",
+        _ => null,
+    };
 
     private static void RollBack(SqliteTransaction transaction)
     {

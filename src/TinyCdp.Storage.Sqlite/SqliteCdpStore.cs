@@ -138,6 +138,10 @@ public sealed partial class SqliteCdpStore : ICdpStore
                 transaction.Commit();
             }
         }
+        catch (SqliteException exception) when (Unwritable(exception) is { } reason)
+        {
+            throw new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, $"The SQLite database {reason}.", exception);
+        }
         finally
         {
             _writeGate.Release();

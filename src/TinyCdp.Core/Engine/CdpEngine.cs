@@ -172,7 +172,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
 
         if (_startFailure is { } failure && Environment.TickCount64 - Volatile.Read(ref _startFailedAt) < 1_000)
         {
-            throw new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "TinyCdp could not start.", failure);
+            throw CouldNotStart(failure);
         }
 
         try
@@ -181,9 +181,13 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "TinyCdp could not start.", exception);
+            throw CouldNotStart(exception);
         }
     }
+
+    /// <summary>Our own explanation when the store gave one (a full or read-only disk, a newer schema), never a driver's text.</summary>
+    private static TinyCdpException CouldNotStart(Exception failure) => new(TinyCdpErrorCode.StoreUnavailable,
+        failure is TinyCdpException known ? $"TinyCdp could not start: {known.Message}" : "TinyCdp could not start: the store is unreachable.", failure);
 
     // ---- Ingestion ----
 
