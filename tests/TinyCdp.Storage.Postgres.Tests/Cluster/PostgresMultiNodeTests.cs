@@ -89,7 +89,7 @@ public sealed class PostgresMultiNodeTests(ITestOutputHelper output) : MultiNode
 /// <summary>The engine differential property with two engines on one PostgreSQL schema, operations alternating between them.</summary>
 public sealed class PostgresTwoNodeDifferentialProperties
 {
-    [Property(MaxTest = 30)]
+    [Property(MaxTest = 20)]
     public Property TwoNodes_AnyStream_AgreesWithOracle() =>
         Prop.ForAll(ScenarioGenerators.Scenarios(restarts: false), scenario => Task.Run(async () =>
         {
