@@ -203,7 +203,7 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
     public Task<IReadOnlySet<string>> FindKnownMessageIdsAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messageIds);
-        var wanted = messageIds.Where(id => id is not null).Distinct(StringComparer.Ordinal).ToArray();
+        var wanted = messageIds.Where(id => id is not null).Select(Text).Distinct(StringComparer.Ordinal).ToArray();
         if (wanted.Length == 0)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -346,7 +346,7 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
         return WithConnectionAsync<IReadOnlyList<StoredMembership>>(async connection =>
         {
             var rows = await connection.QueryAsync<MembershipRow>(new CommandDefinition(
-                sql, new { Segment = segment, After = after, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                sql, new { Segment = Text(segment), After = after, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return [.. rows.Select(row => row.ToRecord())];
         }, cancellationToken);
     }
@@ -388,7 +388,7 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
         {
             var rows = await connection.QueryAsync<DefinitionChangeRow>(new CommandDefinition(
                 $"SELECT {DefinitionChangeRow.Columns} FROM definition_history WHERE true{filters} ORDER BY version DESC, id DESC LIMIT @Limit",
-                new { Kind = kindCode, Key = key, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                new { Kind = kindCode, Key = NullableText(key), Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             return [.. rows.Select(row => row.ToRecord())];
         }, cancellationToken);
     }
@@ -409,7 +409,7 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
                 {
                     UserId = Code(IdentifierKind.UserId),
                     AnonymousId = Code(IdentifierKind.AnonymousId),
-                    Prefix = prefix,
+                    Prefix = Text(prefix),
                     Limit = (long)limit,
                     Offset = (long)offset,
                 },
@@ -486,6 +486,6 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
     private static (short[] Kinds, string[] Values) KindsAndValues(IEnumerable<Identifier> identifiers)
     {
         var distinct = identifiers.Where(identifier => identifier.Value is not null).Distinct().ToList();
-        return ([.. distinct.Select(identifier => Code(identifier.Kind))], [.. distinct.Select(identifier => identifier.Value)]);
+        return ([.. distinct.Select(identifier => Code(identifier.Kind))], [.. distinct.Select(identifier => Text(identifier.Value))]);
     }
 }

@@ -23,6 +23,36 @@ internal static class PostgresCodes
 
     public static DateTimeOffset? NullableInstant(DateTime? utc) => utc is { } value ? Instant(value) : null;
 
+    /// <summary>
+    /// Text as PostgreSQL can take it: a lone surrogate (invalid UTF-16, which Npgsql's strict UTF-8
+    /// encoding refuses) becomes U+FFFD, as the SQLite store's encoding makes it. Everything else is
+    /// kept; U+0000, which PostgreSQL text cannot hold, still fails the statement.
+    /// </summary>
+    public static string Text(string value)
+    {
+        if (value.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return value;
+        }
+
+        var chars = value.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(chars[i]))
+            {
+                chars[i] = '\uFFFD';
+            }
+        }
+
+        return new string(chars);
+    }
+
+    public static string? NullableText(string? value) => value is null ? null : Text(value);
+
     public static short Code(MessageKind kind) => kind switch
     {
         MessageKind.Track => 0,

@@ -233,8 +233,8 @@ internal sealed class PostgresCommit
             Add(UpsertProfiles,
                 Array(rows, profile => profile.Id),
                 Array(rows, profile => Instant(profile.CreatedAt)),
-                Array(rows, profile => profile.PropertiesJson),
-                Array(rows, profile => profile.PropertyTimesJson),
+                Texts(rows, profile => profile.PropertiesJson),
+                Texts(rows, profile => profile.PropertyTimesJson),
                 Array(rows, profile => profile.MergedInto),
                 Array(rows, profile => profile.Version));
         }
@@ -247,7 +247,7 @@ internal sealed class PostgresCommit
                 Add(statement, Value(merge.Survivor), Value(merge.Absorbed));
             }
 
-            Add(InsertMerge, Value(merge.Survivor), Value(merge.Absorbed), Value(Instant(merge.At)), Value(merge.MessageId));
+            Add(InsertMerge, Value(merge.Survivor), Value(merge.Absorbed), Value(Instant(merge.At)), Value(NullableText(merge.MessageId)));
         }
 
         if (t.Identifiers.Count > 0)
@@ -255,7 +255,7 @@ internal sealed class PostgresCommit
             var rows = LastWins(t.Identifiers, entry => entry.Identifier);
             Add(UpsertIdentifiers,
                 Array(rows, entry => Code(entry.Identifier.Kind)),
-                Array(rows, entry => entry.Identifier.Value),
+                Texts(rows, entry => entry.Identifier.Value),
                 Array(rows, entry => entry.ProfileId));
         }
 
@@ -270,22 +270,22 @@ internal sealed class PostgresCommit
             var rows = t.Events;
             Add(InsertEvents,
                 Value(_sequences),
-                Array(rows, storedEvent => storedEvent.MessageId),
+                Texts(rows, storedEvent => storedEvent.MessageId),
                 Array(rows, storedEvent => storedEvent.ProfileId),
                 Array(rows, storedEvent => Code(storedEvent.Kind)),
-                Array(rows, storedEvent => storedEvent.Name),
+                Texts(rows, storedEvent => storedEvent.Name),
                 Array(rows, storedEvent => Instant(storedEvent.Timestamp)),
                 Array(rows, storedEvent => Instant(storedEvent.ReceivedAt)),
                 Array(rows, storedEvent => Instant(storedEvent.OriginalTimestamp)),
-                Array(rows, storedEvent => storedEvent.PropertiesJson),
-                Array(rows, storedEvent => storedEvent.TraitsJson));
+                Texts(rows, storedEvent => storedEvent.PropertiesJson),
+                Texts(rows, storedEvent => storedEvent.TraitsJson));
             Add(AdvanceLastSequence, Value(_sequences.Max()));
         }
 
         if (t.MessageIds.Count > 0)
         {
             var rows = t.MessageIds;
-            Add(InsertMessageIds, Array(rows, entry => entry.MessageId), Array(rows, entry => Instant(entry.ReceivedAt)));
+            Add(InsertMessageIds, Texts(rows, entry => entry.MessageId), Array(rows, entry => Instant(entry.ReceivedAt)));
         }
 
         if (t.Memberships.Count > 0)
@@ -293,7 +293,7 @@ internal sealed class PostgresCommit
             var rows = LastWins(t.Memberships, membership => (membership.ProfileId, membership.Segment));
             Add(UpsertMemberships,
                 Array(rows, membership => membership.ProfileId),
-                Array(rows, membership => membership.Segment),
+                Texts(rows, membership => membership.Segment),
                 Array(rows, membership => membership.InSegment),
                 Array(rows, membership => Instant(membership.Since)),
                 Array(rows, membership => Instant(membership.UpdatedAt)));
@@ -304,8 +304,8 @@ internal sealed class PostgresCommit
             var rows = LastWins(t.TraitValues, value => (value.ProfileId, value.Trait));
             Add(UpsertTraitValues,
                 Array(rows, value => value.ProfileId),
-                Array(rows, value => value.Trait),
-                Array(rows, value => value.ValueJson),
+                Texts(rows, value => value.Trait),
+                Texts(rows, value => value.ValueJson),
                 Array(rows, value => Instant(value.UpdatedAt)));
         }
 
@@ -314,8 +314,8 @@ internal sealed class PostgresCommit
             var rows = t.Changes;
             Add(InsertChanges,
                 Array(rows, change => change.ProfileId),
-                Array(rows, change => change.UserId),
-                Array(rows, change => change.Segment),
+                Texts(rows, change => change.UserId),
+                Texts(rows, change => change.Segment),
                 Array(rows, change => change.Entered),
                 Array(rows, change => Instant(change.At)),
                 Array(rows, change => Code(change.Cause)));
@@ -333,7 +333,7 @@ internal sealed class PostgresCommit
         if (t.Suppressions.Count > 0)
         {
             var rows = t.Suppressions.Distinct().ToList();
-            Add(InsertSuppressions, Array(rows, identifier => Code(identifier.Kind)), Array(rows, identifier => identifier.Value));
+            Add(InsertSuppressions, Array(rows, identifier => Code(identifier.Kind)), Texts(rows, identifier => identifier.Value));
         }
 
         if (t.Definitions.Count > 0)
@@ -341,8 +341,8 @@ internal sealed class PostgresCommit
             var rows = LastWins(t.Definitions, definition => (definition.Kind, definition.Key));
             Add(UpsertDefinitions,
                 Array(rows, definition => Code(definition.Kind)),
-                Array(rows, definition => definition.Key),
-                Array(rows, definition => definition.BodyJson),
+                Texts(rows, definition => definition.Key),
+                Texts(rows, definition => definition.BodyJson),
                 Array(rows, definition => definition.Version),
                 Array(rows, definition => Instant(definition.CreatedAt)),
                 Array(rows, definition => Instant(definition.UpdatedAt)));
@@ -351,7 +351,7 @@ internal sealed class PostgresCommit
         if (t.DeletedDefinitions.Count > 0)
         {
             var rows = t.DeletedDefinitions;
-            Add(DeleteDefinitions, Array(rows, deleted => Code(deleted.Kind)), Array(rows, deleted => deleted.Key));
+            Add(DeleteDefinitions, Array(rows, deleted => Code(deleted.Kind)), Texts(rows, deleted => deleted.Key));
         }
 
         if (t.DefinitionChanges.Count > 0)
@@ -360,11 +360,11 @@ internal sealed class PostgresCommit
             Add(InsertDefinitionChanges,
                 Array(rows, change => change.Version),
                 Array(rows, change => Code(change.Kind)),
-                Array(rows, change => change.Key),
-                Array(rows, change => change.Actor),
+                Texts(rows, change => change.Key),
+                Texts(rows, change => change.Actor),
                 Array(rows, change => Instant(change.At)),
-                Array(rows, change => change.BeforeJson),
-                Array(rows, change => change.AfterJson));
+                Texts(rows, change => change.BeforeJson),
+                Texts(rows, change => change.AfterJson));
         }
 
         if (t.CatalogVersion is { } version)
@@ -376,10 +376,10 @@ internal sealed class PostgresCommit
         {
             var rows = LastWins(t.ApiKeys, apiKey => apiKey.Id);
             Add(UpsertApiKeys,
-                Array(rows, apiKey => apiKey.Id),
-                Array(rows, apiKey => apiKey.Hash),
+                Texts(rows, apiKey => apiKey.Id),
+                Texts(rows, apiKey => apiKey.Hash),
                 Array(rows, apiKey => Code(apiKey.Kind)),
-                Array(rows, apiKey => apiKey.Description),
+                Texts(rows, apiKey => apiKey.Description),
                 Array(rows, apiKey => Instant(apiKey.CreatedAt)),
                 Array(rows, apiKey => Instant(apiKey.RevokedAt)));
         }
@@ -409,6 +409,9 @@ internal sealed class PostgresCommit
 
         return Value(values);
     }
+
+    private static NpgsqlParameter<string?[]> Texts<TRow>(IReadOnlyList<TRow> rows, Func<TRow, string?> select) =>
+        Array(rows, row => NullableText(select(row)));
 
     private static List<TRow> LastWins<TRow, TKey>(List<TRow> rows, Func<TRow, TKey> key)
         where TKey : notnull

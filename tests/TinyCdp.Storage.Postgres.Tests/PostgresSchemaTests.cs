@@ -161,6 +161,40 @@ public sealed class PostgresSchemaTests : PostgresStoreScope
     }
 
     [Fact]
+    public async Task CommitAsync_LoneSurrogates_AreStoredAsReplacementCharacters_AsOnSqlite()
+    {
+        var store = await OpenStoreAsync();
+        var odd = new Identifier(IdentifierKind.UserId, "a\uD800b\uDC00c\uD83D\uDE00");
+
+        await CommitAsync(store, t =>
+        {
+            t.Identifiers.Add((odd, Id(1)));
+            t.Events.Add(Event(1, Id(1), messageId: "m\uDFFF") with { Name = "n\uD800" });
+        });
+
+        var stored = new Identifier(IdentifierKind.UserId, "a\uFFFDb\uFFFDc\uD83D\uDE00");
+        Assert.Equal([stored], await store.GetIdentifiersAsync(Id(1)));
+        Assert.Equal(Id(1), (await store.FindProfilesAsync([odd]))[stored]);
+        var storedEvent = Assert.Single(await store.GetEventsAsync(Id(1)));
+        Assert.Equal(("m\uFFFD", "n\uFFFD"), (storedEvent.MessageId, storedEvent.Name));
+    }
+
+    [Fact]
+    public async Task CommitAsync_NulCharacter_FailsAndStoresNothing()
+    {
+        var store = await OpenStoreAsync();
+
+        // PostgreSQL text cannot hold U+0000 (SQLite can): the commit fails whole.
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => CommitAsync(store, t =>
+        {
+            t.Profiles.Add(Profile(Id(1)));
+            t.Identifiers.Add((new Identifier(IdentifierKind.UserId, "a\0b"), Id(1)));
+        }));
+
+        Assert.Null(await store.GetProfileAsync(Id(1)));
+    }
+
+    [Fact]
     public async Task SearchProfilesAsync_UsesThePrimaryKeyRange()
     {
         await OpenStoreAsync();
