@@ -11,4 +11,4 @@ seconds="${1:-600}"
 dotnet build tests/TinyCdp.Storage.Sqlite.Tests -c Release -v q -nologo
 TINYCDP_SOAK_SECONDS="$seconds" dotnet test tests/TinyCdp.Storage.Sqlite.Tests -c Release --no-build \
   --filter "FullyQualifiedName~SqliteSoakTests" --logger "console;verbosity=detailed" \
-  | grep -E '^ +[0-9]+, |seconds,|total:|Passed!|Failed!|Error Message|Assert' || true
+  | grep -E '^ +[0-9]+, |seconds,|total:|Test Run|Total tests|Passed:|Failed:|Error Message|Assert' || true
