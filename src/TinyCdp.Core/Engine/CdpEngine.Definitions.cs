@@ -57,8 +57,7 @@ internal sealed partial class CdpEngine
 
     private async Task<DefinitionResult> ChangeDefinitionAsync(DefinitionOperation operation, CancellationToken cancellationToken)
     {
-        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-        Enqueue(operation);
+        await EnqueueStartedAsync(operation, cancellationToken).ConfigureAwait(false);
         return await operation.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 

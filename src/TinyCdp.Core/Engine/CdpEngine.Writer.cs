@@ -25,6 +25,11 @@ internal sealed partial class CdpEngine
                 var messages = 0;
                 while (reader.TryRead(out var operation))
                 {
+                    if (!operation.TryTake())
+                    {
+                        continue; // Abandoned by its caller: the engine could not start in time.
+                    }
+
                     if (operation is IngestOperation ingest)
                     {
                         group.Add(ingest);

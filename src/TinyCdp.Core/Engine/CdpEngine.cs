@@ -54,6 +54,9 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
 
     public IDefinitionsService Definitions => this;
 
+    /// <summary>True once the engine runs (for tests).</summary>
+    internal bool IsStarted => _isStarted;
+
     public CatalogSnapshot Catalog => Volatile.Read(ref _catalog);
 
     internal ICdpStore Store => _store;
@@ -170,11 +173,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
             return;
         }
 
-        if (_startFailure is { } failure && Environment.TickCount64 - Volatile.Read(ref _startFailedAt) < 1_000)
-        {
-            throw CouldNotStart(failure);
-        }
-
+        ThrowIfStartFailedRecently();
         try
         {
             await StartAsync(cancellationToken).ConfigureAwait(false);
@@ -182,6 +181,15 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             throw CouldNotStart(exception);
+        }
+    }
+
+    /// <summary>After a failed start, the next second fails fast instead of trying again.</summary>
+    private void ThrowIfStartFailedRecently()
+    {
+        if (!_isStarted && _startFailure is { } failure && Environment.TickCount64 - Volatile.Read(ref _startFailedAt) < 1_000)
+        {
+            throw CouldNotStart(failure);
         }
     }
 
@@ -230,12 +238,35 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
             return new BatchResult([], null);
         }
 
-        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         var operation = new IngestOperation(messages);
-        Enqueue(operation);
+        await EnqueueStartedAsync(operation, cancellationToken).ConfigureAwait(false);
 
-        // Cancelling stops the wait, not the write: once queued, a batch is committed or failed whole.
+        // Cancelling stops the wait, not the write: once taken, a batch is committed or failed whole.
         return await operation.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Queues first, then makes sure the engine runs: callers that arrive before the start keep
+    /// their order. When the engine cannot start, the operation is abandoned (never written) and
+    /// the failure thrown — unless the writer took it meanwhile, whose outcome then stands.
+    /// </summary>
+    private async ValueTask EnqueueStartedAsync(WriteOperation operation, CancellationToken cancellationToken)
+    {
+        // While the store is away, fail fast rather than pile abandoned operations up in the queue.
+        ThrowIfStartFailedRecently();
+        Enqueue(operation);
+        try
+        {
+            await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (operation.TryAbandon())
+        {
+            throw;
+        }
+        catch (Exception)
+        {
+            // Taken by a writer that another caller's start launched: wait for its outcome.
+        }
     }
 
     private void Enqueue(WriteOperation operation)

@@ -30,6 +30,9 @@ namespace TinyCdp.Ingestion;
 /// <item><description><c>messageId</c>, when given, is not blank and at most
 /// <see cref="MessageLimits.MaxMessageIdLength"/> UTF-16 code units.</description></item>
 /// <item><description>Group: <c>groupId</c> is not blank.</description></item>
+/// <item><description>The identifier and name fields (<c>userId</c>, <c>anonymousId</c>,
+/// <c>previousId</c>, <c>groupId</c>, <c>event</c>/<c>name</c>, <c>category</c>, <c>messageId</c>)
+/// are valid UTF-16 without U+0000 (every store can keep them as text).</description></item>
 /// <item><description>Identifiers (<see cref="IdentifierRules"/>): alias needs a usable
 /// <c>previousId</c> and a usable <c>userId</c>; every other kind at least one usable identifier
 /// (<c>userId</c> or <c>anonymousId</c>; for identify also <c>traits.email</c>).</description></item>
@@ -126,8 +129,15 @@ public static class MessageValidator
             return ValueInspector.FindProblem(bag, field) is var (path, problem) ? Invalid(path, path + " " + problem) : null;
         }
 
-        MessageError? CheckText(string? text, string field) =>
-            text is not null && !ValueInspector.Utf16IsValid(text) ? Invalid(field, field + " " + ValueInspector.InvalidUnicode) : null;
+        MessageError? CheckText(string? text, string field) => text switch
+        {
+            null => null,
+            _ when !ValueInspector.Utf16IsValid(text) => Invalid(field, field + " " + ValueInspector.InvalidUnicode),
+
+            // Identifiers and names are stored as text, which PostgreSQL cannot hold U+0000 in.
+            _ when text.Contains('\0', StringComparison.Ordinal) => Invalid(field, field + " must not contain the character U+0000"),
+            _ => null,
+        };
     }
 
     internal static string TooLargeText(long size) =>

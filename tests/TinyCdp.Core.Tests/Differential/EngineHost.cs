@@ -68,9 +68,9 @@ public sealed class EngineHost : IAsyncDisposable
 }
 
 /// <summary>Forwards everything to a store except disposal.</summary>
-public sealed class NonDisposingStore(ICdpStore inner) : ICdpStore
+public class NonDisposingStore(ICdpStore inner) : ICdpStore
 {
-    public Task MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
+    public virtual Task MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
 
     public Task<bool> IsReachableAsync(CancellationToken cancellationToken = default) => inner.IsReachableAsync(cancellationToken);
 

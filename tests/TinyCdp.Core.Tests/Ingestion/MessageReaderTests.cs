@@ -350,6 +350,23 @@ public class MessageReaderTests
             "userId", "userId contains invalid Unicode text");
     }
 
+    [Theory]
+    [InlineData("{'event':'e','userId':'a\\u0000b'}", "userId")]
+    [InlineData("{'event':'e','anonymousId':'\\u0000'}", "anonymousId")]
+    [InlineData("{'event':'e\\u0000','userId':'u'}", "event")]
+    [InlineData("{'event':'e','userId':'u','messageId':'m\\u0000'}", "messageId")]
+    public void TryReadMessage_NulCharacterInAnIdentifierOrName_NamesTheField(string json, string field)
+    {
+        AssertError(Reject(json, MessageKind.Track), MessageErrorKind.Invalid, field, field + " must not contain the character U+0000");
+    }
+
+    [Fact]
+    public void TryReadMessage_NulCharacterInsideProperties_IsAccepted()
+    {
+        var message = Read("{'event':'e','userId':'u','properties':{'a':'x\\u0000y'}}", MessageKind.Track);
+        Assert.Equal("x\0y", message.Properties.Member("a").AsString);
+    }
+
     [Fact]
     public void TryReadMessage_UnpairedSurrogateInProperties_NamesThePath()
     {
