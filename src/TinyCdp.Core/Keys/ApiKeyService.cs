@@ -29,9 +29,26 @@ internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) 
             throw new TinyCdpException(TinyCdpErrorCode.InvalidArgument, "An API key must be at least 16 characters.");
         }
 
-        return await FindAsync(secret, cancellationToken).ConfigureAwait(false) is { } existing
-            ? existing
-            : await SaveAsync(secret, kind, description, cancellationToken).ConfigureAwait(false);
+        if (await FindAsync(secret, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        try
+        {
+            return await SaveAsync(secret, kind, description, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Another node sharing the store may have imported the same key at the same moment (both
+            // start with the same TINYCDP_ADMIN_KEY): then its row stands; otherwise the failure does.
+            if (await FoundAfterReloadAsync(secret, cancellationToken).ConfigureAwait(false) is { } imported)
+            {
+                return imported;
+            }
+
+            throw;
+        }
     }
 
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default)
@@ -82,6 +99,19 @@ internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) 
         }
 
         return found;
+    }
+
+    private async Task<ApiKeyInfo?> FoundAfterReloadAsync(string secret, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            return await FindAsync(secret, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Lower-case hex SHA-256 of a secret: the only form in which keys are stored.</summary>
