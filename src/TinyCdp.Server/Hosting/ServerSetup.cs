@@ -21,11 +21,9 @@ internal static class ServerSetup
         builder.Services.AddTinyCdp(configuration.UseStore);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
-        // These framework categories write request URLs (with ?apiKey= and user ids or emails in paths)
-        // at Information or Debug: they stay at Warning whatever the configured default level.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Warning);
+        // Framework categories that write request URLs or open a scope with the request path (user ids,
+        // emails, ?apiKey=) stay quiet for every provider, whatever the configuration says.
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<LoggerFilterOptions>, QuietLogCategories>();
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
