@@ -35,6 +35,9 @@ public sealed class LogCapture
 
     public ILoggerProvider CreateProvider() => new Provider(this);
 
+    /// <summary>The entries kept after the first <paramref name="count"/> (to show what a request logged).</summary>
+    public IEnumerable<string> Since(int count) => _entries.Skip(count);
+
     /// <summary>Fails loudly (with the category and level of each leak, not the secret) when anything was found.</summary>
     public void ThrowIfSecretsLogged(string owner)
     {

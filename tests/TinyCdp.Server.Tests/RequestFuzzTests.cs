@@ -1,0 +1,82 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.Extensions.DependencyInjection;
+using TinyCdp.Definitions;
+using TinyCdp.Server.Tests.Fuzzing;
+
+namespace TinyCdp.Server.Tests;
+
+/// <summary>
+/// FsCheck-generated hostile requests at every route (<see cref="FuzzRoutes"/>): never a 5xx, a hang or a
+/// dropped connection; every 4xx names what was wrong (<see cref="ResponseRules"/>); a rejected request
+/// leaves the store as it was. <c>TINYCDP_FUZZ_COUNT</c> sets the number of cases per route (default
+/// <see cref="DefaultCount"/>); see docs/reliability.md "Fuzzing".
+/// </summary>
+public sealed class RequestFuzzTests : IClassFixture<FuzzServerFactory>
+{
+    /// <summary>Cases per route in an ordinary run: the whole class stays well under a minute.</summary>
+    public const int DefaultCount = 40;
+
+    private readonly FuzzServerFactory _factory;
+
+    public RequestFuzzTests(FuzzServerFactory factory) => _factory = factory;
+
+    public static IEnumerable<object[]> Routes() => FuzzRoutes.All.Select(r => new object[] { r.Method, r.Pattern });
+
+    [Fact]
+    public void Routes_CoverEveryRouteOfTheServer() =>
+        Assert.Equal(
+            RouteTable.All.Select(r => $"{r.Method} {r.Pattern}").Order(StringComparer.Ordinal),
+            FuzzRoutes.All.Select(r => $"{r.Method} {r.Pattern}").Order(StringComparer.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task Route_AnyHostileRequest_IsAnsweredWithANamed4xxOrASuccess(string method, string pattern)
+    {
+        var route = FuzzRoutes.All.Single(r => r.Method == method && r.Pattern == pattern);
+        await SeedAsync();
+
+        Prop.ForAll(route.Requests.ToArbitrary(), request =>
+        {
+            var failure = Task.Run(() => _factory.SendAsync(route.Family, request)).GetAwaiter().GetResult();
+            Assert.True(failure is null, failure);
+        }).Check(FuzzSettings.Config(DefaultCount));
+    }
+
+    private static readonly SemaphoreSlim SeedLock = new(1, 1);
+    private bool _seeded;
+
+    /// <summary>The definitions and the person the generated requests name.</summary>
+    private async Task SeedAsync()
+    {
+        await SeedLock.WaitAsync();
+        try
+        {
+            if (_seeded)
+            {
+                return;
+            }
+
+            var cdp = _factory.Services.GetRequiredService<ITinyCdp>();
+            await cdp.IdentifyAsync(FuzzRoutes.User);
+            await cdp.TrackAsync(FuzzRoutes.User, "purchase");
+            foreach (var result in new[]
+            {
+                await cdp.Definitions.SaveTraitAsync(new TraitDefinition(FuzzRoutes.Trait, "events.purchase.count_30d")),
+                await cdp.Definitions.SaveSegmentAsync(new SegmentDefinition(FuzzRoutes.Segment, "profile.plan == \"pro\"")),
+                await cdp.Definitions.SaveFlagAsync(FlagDefinition.FromRule(FuzzRoutes.Flag, "context.country == \"DE\"")),
+                await cdp.Definitions.SaveFlagAsync(FlagDefinition.FromRule(FuzzRoutes.FullFlag, "true")),
+            })
+            {
+                Assert.True(result.Succeeded || result.Code == TinyCdpErrorCode.AlreadyExists, result.Error?.Message);
+            }
+
+            await cdp.Definitions.WaitForBackfillAsync();
+            _seeded = true;
+        }
+        finally
+        {
+            SeedLock.Release();
+        }
+    }
+}
