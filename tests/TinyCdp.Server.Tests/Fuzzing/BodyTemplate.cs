@@ -70,7 +70,10 @@ internal sealed class BodyTemplate
     }
 
     /// <summary>The body with a <c>writeKey</c> member first (Segment's libraries send the key so).</summary>
-    public static byte[]? WithWriteKey(byte[] body, string key)
+    public static byte[]? WithWriteKey(byte[] body, string key) => WithWriteKey(body, JsonText.Utf8(JsonText.Quote(key)));
+
+    /// <summary>The body with a <c>writeKey</c> member first whose value is raw bytes; null when the body does not start an object.</summary>
+    public static byte[]? WithWriteKey(byte[] body, byte[] value)
     {
         var at = body.AsSpan().IndexOfAnyExcept(" \t\r\n"u8);
         if (at < 0 || body[at] != (byte)'{')
@@ -78,8 +81,8 @@ internal sealed class BodyTemplate
             return null;
         }
 
-        var member = JsonText.Utf8(JsonText.Quote("writeKey") + ":" + JsonText.Quote(key) + (body.AsSpan(at + 1).IndexOfAnyExcept(" \t\r\n"u8) is var next && next >= 0 && body[at + 1 + next] == (byte)'}' ? "" : ","));
-        return [.. body.AsSpan(0, at + 1), .. member, .. body.AsSpan(at + 1)];
+        var empty = body.AsSpan(at + 1).IndexOfAnyExcept(" \t\r\n"u8) is var next && next >= 0 && body[at + 1 + next] == (byte)'}';
+        return [.. body.AsSpan(0, at + 1), .. JsonText.Utf8("\"writeKey\":"), .. value, .. (empty ? ""u8 : ","u8), .. body.AsSpan(at + 1)];
     }
 
     private static IEnumerable<string> PathsOf(JsonNode node, string prefix)

@@ -269,20 +269,34 @@ internal static class FuzzRoutes
         var keys = ingest
             ? Gen.Frequency((4, Gen.Constant(KeyPlacement.Bearer)), (1, Gen.Elements(KeyPlacement.Basic, KeyPlacement.XApiKey, KeyPlacement.Query, KeyPlacement.BodyWriteKey)))
             : Gen.Elements(KeyPlacement.Bearer, KeyPlacement.Basic, KeyPlacement.XApiKey);
+        var writeKeys = ingest ? Gen.Frequency((6, Gen.Constant<RawValue?>(null)), (1, FuzzValues.Value.Select(v => (RawValue?)v))) : Gen.Constant<RawValue?>(null);
         return from template in Gen.Elements(templates)
                from body in BodyCases(template)
                from path in paths
                from contentType in Gen.Frequency((4, Gen.Constant<string?>("application/json")), (2, Gen.Elements<string?>(ContentTypes)), (1, Gen.Constant<string?>(null)))
                from chunked in Gen.Frequency((5, Gen.Constant(false)), (1, Gen.Constant(true)))
                from key in keys
-               select Request(method, path, body, contentType, chunked, key);
+               from writeKey in writeKeys
+               select Request(method, path, body, contentType, chunked, key, writeKey);
     }
 
-    private static FuzzRequest Request(string method, (string Path, string[] Fields) path, BodyCase body, string? contentType, bool chunked, KeyPlacement key)
+    private static FuzzRequest Request(string method, (string Path, string[] Fields) path, BodyCase body, string? contentType, bool chunked, KeyPlacement key, RawValue? writeKey)
     {
         var bytes = body.Body;
+        var story = body.Story;
         var expect = body.Expect.With(path.Fields);
-        if (key == KeyPlacement.BodyWriteKey)
+        if (writeKey is not null && BodyTemplate.WithWriteKey(bytes, writeKey.Bytes) is { } withOddKey)
+        {
+            // An odd writeKey next to a key in a header: 400 naming writeKey; as the only key: 401.
+            bytes = withOddKey;
+            story += $", writeKey := {writeKey}";
+            expect = expect.With("writeKey") with
+            {
+                WholeBody = expect.WholeBody || writeKey.MayBreakBody,
+                KeyMayBeUnreadable = key == KeyPlacement.BodyWriteKey,
+            };
+        }
+        else if (key == KeyPlacement.BodyWriteKey)
         {
             // A key inside a body that is not a readable JSON object cannot be found: 401 is right then.
             var keyed = BodyTemplate.WithWriteKey(bytes, ServerFactoryBase.AdminKey);
@@ -290,7 +304,7 @@ internal static class FuzzRoutes
             expect = expect with { KeyMayBeUnreadable = keyed is null || expect.WholeBody || expect.MustBeTooLarge || expect.Fields.Length > 0 };
         }
 
-        return new FuzzRequest(method, path.Path, bytes, contentType, chunked, key, body.Story, expect);
+        return new FuzzRequest(method, path.Path, bytes, contentType, chunked, key, story, expect);
     }
 
     private static Gen<BodyCase> BodyCases(BodyTemplate template)

@@ -30,6 +30,13 @@ internal static partial class ResponseRules
             return $"answered {status}";
         }
 
+        if (status == 400 && body.Length == 0 && request.PathAndQuery.Split('?')[0].Contains("%00", StringComparison.Ordinal))
+        {
+            // Kestrel refuses a path that decodes to NUL while parsing the request line, before any
+            // middleware runs, with an empty 400: nothing the server's code can shape.
+            return null;
+        }
+
         if (request.Expect.MustBeTooLarge && status != 413 && !(status == 401 && request.Expect.KeyMayBeUnreadable))
         {
             return $"a body over the limit was answered {status}, not 413";
@@ -37,13 +44,6 @@ internal static partial class ResponseRules
 
         if (status < 400)
         {
-            return null;
-        }
-
-        if (status == 400 && body.Length == 0 && request.PathAndQuery.Split('?')[0].Contains("%00", StringComparison.Ordinal))
-        {
-            // Kestrel refuses a path that decodes to NUL while parsing the request line, before any
-            // middleware runs, with an empty 400: nothing the server's code can shape.
             return null;
         }
 
