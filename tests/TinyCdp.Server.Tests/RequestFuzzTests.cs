@@ -43,6 +43,36 @@ public sealed class RequestFuzzTests : IClassFixture<FuzzServerFactory>
         }).Check(FuzzSettings.Config(DefaultCount));
     }
 
+    public static IEnumerable<object[]> ValidBodies() => FuzzRoutes.ValidBodies.Select((b, i) => new object[] { b.Method, b.Path, i });
+
+    /// <summary>
+    /// Every proper prefix of a valid body (compact JSON, so none is valid JSON; the Unicode one is also
+    /// cut inside multi-byte characters) is refused with 400 naming the body, as OFREP's PARSE_ERROR on
+    /// its routes, and changes nothing.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ValidBodies))]
+    public async Task Route_ValidBodyCutAtEveryByte_IsRefusedNamingTheBody(string method, string path, int index)
+    {
+        await SeedAsync();
+        var (_, _, family, body) = FuzzRoutes.ValidBodies[index];
+        var failures = new List<string>();
+        for (var cut = 0; cut < body.Length; cut++)
+        {
+            var request = new FuzzRequest(method, path, body[..cut], "application/json", false, KeyPlacement.Bearer, $"cut at byte {cut}", new Expectation([], WholeBody: true));
+            if (await _factory.SendAsync(family, request) is { } failure)
+            {
+                failures.Add($"{request}: {failure}");
+            }
+            else if (_factory.LastStatus != 400)
+            {
+                failures.Add($"{request}: answered {_factory.LastStatus}, not 400");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(5)));
+    }
+
     private static readonly SemaphoreSlim SeedLock = new(1, 1);
     private bool _seeded;
 

@@ -33,6 +33,10 @@ internal static class FuzzRoutes
          "context":{"ip":"203.0.113.9","locale":"de-DE","page":{"path":"/checkout"}},"timestamp":"2026-01-01T10:00:00Z","sentAt":"2026-01-01T10:00:01Z","messageId":"fuzz-track-1"}
         """);
 
+    private static readonly BodyTemplate UnicodeTrack = Ingest("""
+        {"userId":"fuzz-user-ü","event":"Bestellung abgeschlossen ✓ 🎉","properties":{"città":"Zürich","名前":"テスト","rtl":"‮abc","zw":"a​b"}}
+        """);
+
     private static readonly BodyTemplate SeedTrack = Ingest("""{"externalId":"fuzz-user-2","deviceId":"fuzz-device-2","event":"signup","ts":"2026-01-02T00:00:00Z","props":{"source":"ads"}}""");
 
     private static readonly BodyTemplate Identify = Ingest("""
@@ -78,12 +82,32 @@ internal static class FuzzRoutes
 
     public static IReadOnlyList<FuzzRoute> All { get; } = Build();
 
+    /// <summary>A valid body for each route that takes one (the first template of each), to cut at every byte.</summary>
+    public static IReadOnlyList<(string Method, string Path, RouteFamily Family, byte[] Body)> ValidBodies { get; } =
+    [
+        ("POST", "/v1/track", RouteFamily.Ingest, Track.Valid),
+        ("POST", "/v1/track", RouteFamily.Ingest, UnicodeTrack.Valid),
+        ("POST", "/v1/identify", RouteFamily.Ingest, Identify.Valid),
+        ("POST", "/v1/alias", RouteFamily.Ingest, Alias.Valid),
+        ("POST", "/v1/page", RouteFamily.Ingest, Page.Valid),
+        ("POST", "/v1/screen", RouteFamily.Ingest, Screen.Valid),
+        ("POST", "/v1/group", RouteFamily.Ingest, Group.Valid),
+        ("POST", "/v1/batch", RouteFamily.Ingest, Batch.Valid),
+        ("POST", "/ofrep/v1/evaluate/flags", RouteFamily.Ofrep, Ofrep.Valid),
+        ("POST", "/ofrep/v1/evaluate/flags/" + Flag, RouteFamily.Ofrep, Ofrep.Valid),
+        ("POST", "/v1/admin/traits", RouteFamily.Admin, NewTrait.Valid),
+        ("PUT", "/v1/admin/segments/" + Segment, RouteFamily.Admin, ReplacedSegment.Valid),
+        ("POST", "/v1/admin/flags", RouteFamily.Admin, NewFullFlag.Valid),
+        ("POST", "/v1/admin/validate", RouteFamily.Admin, Validate.Valid),
+        ("POST", "/v1/admin/keys", RouteFamily.Admin, NewKey.Valid),
+    ];
+
     private static List<FuzzRoute> Build()
     {
         var routes = new List<FuzzRoute>();
         foreach (var (path, templates) in new (string, BodyTemplate[])[]
         {
-            ("/v1/track", [Track, SeedTrack]), ("/v1/identify", [Identify]), ("/v1/alias", [Alias]), ("/v1/page", [Page]),
+            ("/v1/track", [Track, SeedTrack, UnicodeTrack]), ("/v1/identify", [Identify]), ("/v1/alias", [Alias]), ("/v1/page", [Page]),
             ("/v1/screen", [Screen]), ("/v1/group", [Group]), ("/v1/batch", [Batch]), ("/v1/import", [Batch]),
         })
         {

@@ -31,6 +31,9 @@ public sealed class FuzzServerFactory : ServerFactoryBase
         _fingerprint = new(() => new StoreFingerprint(DatabasePath));
     }
 
+    /// <summary>The status of the last answer <see cref="SendAsync"/> received.</summary>
+    public int LastStatus { get; private set; }
+
     /// <summary>Sends one case and returns what is wrong with the answer, or null.</summary>
     internal async Task<string?> SendAsync(RouteFamily family, FuzzRequest fuzz)
     {
@@ -61,6 +64,7 @@ public sealed class FuzzServerFactory : ServerFactoryBase
         using (response)
         {
             var status = (int)response.StatusCode;
+            LastStatus = status;
             var failure = ResponseRules.Check(family, fuzz, status, response.Content.Headers.ContentType?.MediaType, body);
             if (failure is null && status is >= 400 and < 500)
             {
