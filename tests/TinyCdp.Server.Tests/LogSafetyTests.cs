@@ -141,6 +141,24 @@ public sealed class LogSafetyTests : IClassFixture<ServerFactory>
         Assert.Empty(factory.Logs.Findings);
     }
 
+    /// <summary>
+    /// Bug found by the capture during a long fuzz run: Kestrel refuses a malformed request line (a path
+    /// that decodes to NUL) before the application runs, and when its bad-request category is enabled at
+    /// Information or below it logs the whole request target, query string (<c>?apiKey=</c>) included.
+    /// The server now keeps that category at Warning, where Kestrel leaves the target out.
+    /// </summary>
+    [Fact]
+    public async Task Bug_KestrelBadRequestLog_CarriedTheRequestTargetWithKeysAndEmails()
+    {
+        using var factory = new Fuzzing.FuzzServerFactory();
+        var client = factory.CreateClient();
+
+        var response = await client.GetAsync($"/v1/admin/users/{Uri.EscapeDataString(Email)}%00?apiKey={ServerFactory.AdminKey}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(factory.Logs.Findings);
+    }
+
     /// <summary>A server whose configuration has a provider-specific rule turning the capture up to Trace for everything.</summary>
     private sealed class ProviderSpecificRuleFactory : ServerFactoryBase
     {

@@ -25,6 +25,10 @@ internal sealed class QuietLogCategories : Microsoft.Extensions.Options.IPostCon
         ("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None),
         ("Microsoft.AspNetCore.Routing", LogLevel.Warning),
         ("Microsoft.AspNetCore.HttpLogging", LogLevel.Warning),
+
+        // Kestrel writes the whole request target of a malformed request (query string included) into
+        // its bad-request entries when this category is enabled at Information or below.
+        ("Microsoft.AspNetCore.Server.Kestrel.BadRequests", LogLevel.Warning),
     ];
 
     public void PostConfigure(string? name, LoggerFilterOptions options)

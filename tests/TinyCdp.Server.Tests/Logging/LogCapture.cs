@@ -6,23 +6,18 @@ namespace TinyCdp.Server.Tests.Logging;
 
 /// <summary>
 /// Every log entry one test server writes, at every level from Trace, with its structured state, its
-/// scopes and its exception, scanned for secrets as it is written. Findings also go to a static sink
-/// shared by every server of the run, so a leak in any test is seen; each
-/// <see cref="ServerFactoryBase"/> calls <see cref="ThrowIfSecretsLogged"/> when it is disposed.
+/// scopes and its exception, scanned for secrets as it is written (so nothing depends on which test
+/// runs last): each <see cref="ServerFactoryBase"/> calls <see cref="ThrowIfSecretsLogged"/> when it is
+/// disposed, which fails the test or the class that used it.
 /// </summary>
 public sealed class LogCapture
 {
     // Enough to inspect a workload; scanning continues past it.
     private const int MaxKeptEntries = 200_000;
 
-    private static readonly ConcurrentQueue<string> AllFindings = new();
-
     private readonly ConcurrentQueue<string> _entries = new();
     private readonly ConcurrentQueue<string> _findings = new();
     private int _count;
-
-    /// <summary>Everything logged by every test server of this run that should not have been.</summary>
-    public static IReadOnlyCollection<string> FindingsOfTheRun => AllFindings;
 
     /// <summary>The entries kept, as text: level, category, event id, message, state, scopes, exception.</summary>
     public IReadOnlyCollection<string> Entries => _entries;
@@ -61,7 +56,6 @@ public sealed class LogCapture
             var masked = SecretScanner.Mask(text);
             var line = $"{level} {category}: {finding} in: {(masked.Length > 600 ? masked[..600] + "…" : masked)}";
             _findings.Enqueue(line);
-            AllFindings.Enqueue(line);
         }
     }
 
