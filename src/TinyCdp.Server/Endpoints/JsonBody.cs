@@ -6,9 +6,6 @@ using TinyCdp.Server.Hosting;
 
 namespace TinyCdp.Server.Endpoints;
 
-/// <summary>Why a JSON body was refused: <see cref="Field"/> is <c>body</c> for the body as a whole, else the JSON path of the value at fault.</summary>
-internal sealed record JsonBodyError(string Field, string Message, bool TooLarge = false);
-
 /// <summary>
 /// Reads a request body as one JSON object for the admin and OFREP routes, whatever its content type:
 /// at most <see cref="ServerSetup.MaxRequestBodyBytes"/>, UTF-8 (a byte order mark is skipped), nested at
