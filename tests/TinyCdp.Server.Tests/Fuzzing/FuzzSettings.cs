@@ -5,8 +5,8 @@ namespace TinyCdp.Server.Tests.Fuzzing;
 
 /// <summary>
 /// How long the fuzz tests run: a fixed number of cases per property in CI, more on demand with
-/// <c>TINYCDP_FUZZ_COUNT=&lt;cases per property&gt;</c>; <c>TINYCDP_FUZZ_REPLAY=&lt;seed&gt;,&lt;gamma&gt;</c>
-/// replays the run FsCheck printed for a failure.
+/// <c>TINYCDP_FUZZ_COUNT=&lt;cases per property&gt;</c>; <c>TINYCDP_FUZZ_REPLAY=&lt;seed&gt;,&lt;gamma&gt;[,&lt;size&gt;]</c>
+/// replays the run (or, with the size, the failing step) FsCheck printed for a failure.
 /// </summary>
 internal static class FuzzSettings
 {
@@ -21,12 +21,21 @@ internal static class FuzzSettings
     public static Config Config(int ordinary)
     {
         var config = FsCheck.Config.QuickThrowOnFailure.WithMaxTest(Count(ordinary));
-        if (Environment.GetEnvironmentVariable(ReplayVariable) is { } replay
-            && replay.Trim('(', ')', ' ').Split(',', StringSplitOptions.TrimEntries) is [var seed, var gamma]
-            && ulong.TryParse(seed, NumberStyles.None, CultureInfo.InvariantCulture, out var s)
-            && ulong.TryParse(gamma, NumberStyles.None, CultureInfo.InvariantCulture, out var g))
+        if (Environment.GetEnvironmentVariable(ReplayVariable) is { } replay)
         {
-            config = config.WithReplay(new Replay(new Rnd(s, g), Microsoft.FSharp.Core.FSharpOption<int>.None));
+            // "(seed,gamma)" replays a run; "(seed,gamma,size)" jumps to its failing step.
+            var parts = replay.Trim('(', ')', ' ').Split(',', StringSplitOptions.TrimEntries)
+                .Select(p => ulong.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : (ulong?)null)
+                .ToArray();
+            if (parts.Length is 2 or 3 && parts.All(p => p is not null))
+            {
+                var size = parts.Length == 3 ? Microsoft.FSharp.Core.FSharpOption<int>.Some((int)parts[2]!.Value) : Microsoft.FSharp.Core.FSharpOption<int>.None;
+                config = config.WithReplay(new Replay(new Rnd(parts[0]!.Value, parts[1]!.Value), size));
+            }
+            else
+            {
+                throw new InvalidOperationException($"{ReplayVariable} must be \"seed,gamma\" or \"seed,gamma,size\" as FsCheck prints them, not '{replay}'.");
+            }
         }
 
         return config;
