@@ -73,40 +73,26 @@ public sealed class RequestFuzzTests : IClassFixture<FuzzServerFactory>
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(5)));
     }
 
-    private static readonly SemaphoreSlim SeedLock = new(1, 1);
-    private bool _seeded;
-
-    /// <summary>The definitions and the person the generated requests name.</summary>
+    /// <summary>
+    /// The definitions and the person the generated requests name, made again before each test (the
+    /// fuzzer may have replaced or removed them; what exists already is kept).
+    /// </summary>
     private async Task SeedAsync()
     {
-        await SeedLock.WaitAsync();
-        try
+        var cdp = _factory.Services.GetRequiredService<ITinyCdp>();
+        await cdp.IdentifyAsync(FuzzRoutes.User);
+        await cdp.TrackAsync(FuzzRoutes.User, "purchase");
+        foreach (var result in new[]
         {
-            if (_seeded)
-            {
-                return;
-            }
-
-            var cdp = _factory.Services.GetRequiredService<ITinyCdp>();
-            await cdp.IdentifyAsync(FuzzRoutes.User);
-            await cdp.TrackAsync(FuzzRoutes.User, "purchase");
-            foreach (var result in new[]
-            {
-                await cdp.Definitions.SaveTraitAsync(new TraitDefinition(FuzzRoutes.Trait, "events.purchase.count_30d")),
-                await cdp.Definitions.SaveSegmentAsync(new SegmentDefinition(FuzzRoutes.Segment, "profile.plan == \"pro\"")),
-                await cdp.Definitions.SaveFlagAsync(FlagDefinition.FromRule(FuzzRoutes.Flag, "context.country == \"DE\"")),
-                await cdp.Definitions.SaveFlagAsync(FlagDefinition.FromRule(FuzzRoutes.FullFlag, "true")),
-            })
-            {
-                Assert.True(result.Succeeded || result.Code == TinyCdpErrorCode.AlreadyExists, result.Error?.Message);
-            }
-
-            await cdp.Definitions.WaitForBackfillAsync();
-            _seeded = true;
-        }
-        finally
+            await cdp.Definitions.SaveTraitAsync(new TraitDefinition(FuzzRoutes.Trait, "events.purchase.count_30d")),
+            await cdp.Definitions.SaveSegmentAsync(new SegmentDefinition(FuzzRoutes.Segment, "profile.plan == \"pro\"")),
+            await cdp.Definitions.SaveFlagAsync(FlagDefinition.FromRule(FuzzRoutes.Flag, "context.country == \"DE\"")),
+            await cdp.Definitions.SaveFlagAsync(FlagDefinition.FromRule(FuzzRoutes.FullFlag, "true")),
+        })
         {
-            SeedLock.Release();
+            Assert.True(result.Succeeded || result.Code == TinyCdpErrorCode.AlreadyExists, result.Error?.Message);
         }
+
+        await cdp.Definitions.WaitForBackfillAsync();
     }
 }
