@@ -33,6 +33,10 @@ internal static class Problems
     public static IResult BadRequest(string message, IDictionary<string, object?>? extensions = null) =>
         Result(StatusCodes.Status400BadRequest, "invalid_argument", message, extensions);
 
+    /// <summary>A 400 naming the field or parameter at fault in <c>errors</c> (field → messages).</summary>
+    public static IResult FieldError(string field, string message) =>
+        BadRequest(message, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+
     public static IResult NotFound(string message) => Result(StatusCodes.Status404NotFound, "not_found", message);
 
     /// <summary>The exception handler: client mistakes the framework detects keep their 4xx; anything else is a bare 500.</summary>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,7 +52,7 @@ public sealed class IngestFailureTests
         using var factory = new CustomServerFactory(null);
         factory.UseKestrel(0);
         factory.StartServer();
-        var writeKey = await factory.CreateKeyAsync();
+        var writeKey = await factory.CreateKeyAsync(Storage.ApiKeyKind.Write);
         using var client = factory.CreateClient();
 
         var response = await client.PostAsync("/v1/track", $$"""{"writeKey":"{{writeKey}}","event":"e","userId":"u"}""", "text/plain");
@@ -69,42 +68,14 @@ public sealed class IngestFailureTests
     }
 
     /// <summary>The server on its own temporary SQLite file, with services replaced.</summary>
-    private sealed class CustomServerFactory(Action<IServiceCollection>? configure) : WebApplicationFactory<Program>
+    private sealed class CustomServerFactory(Action<IServiceCollection>? configure) : ServerFactoryBase
     {
-        private readonly string _directory = Directory.CreateTempSubdirectory("tinycdp-ingest-").FullName;
-
-        public HttpClient ClientWith(string key)
-        {
-            var client = CreateClient();
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-            return client;
-        }
-
-        public async Task<string> CreateKeyAsync() =>
-            (await Services.GetRequiredService<Keys.IApiKeyService>().CreateAsync(Storage.ApiKeyKind.Write)).Secret;
-
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
-            builder.UseSetting("TINYCDP_CONNECTION", $"Data Source={Path.Combine(_directory, "server.db")}");
-            builder.UseSetting("TINYCDP_ADMIN_KEY", ServerFactory.AdminKey);
-            builder.UseEnvironment("Testing");
+            base.ConfigureWebHost(builder);
             if (configure is not null)
             {
                 builder.ConfigureTestServices(configure);
-            }
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            base.Dispose(disposing);
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Still open; the OS cleans temp.
             }
         }
     }

@@ -28,11 +28,33 @@ public sealed class RateLimitTests : IClassFixture<RateLimitTests.LimitedServerF
         Assert.Equal(429, problem.GetProperty("status").GetInt32());
     }
 
+    [Fact]
+    public async Task RequestsWithAKey_AreLimitedPerKey_With429AndRetryAfter()
+    {
+        var first = _factory.ClientWith(await _factory.CreateKeyAsync(Storage.ApiKeyKind.Read));
+        var second = _factory.ClientWith(await _factory.CreateKeyAsync(Storage.ApiKeyKind.Read));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/v1/admin/flags")).StatusCode);
+        }
+
+        var rejected = await first.GetAsync("/v1/admin/flags");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, rejected.StatusCode);
+        Assert.True(int.Parse(rejected.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) is > 0 and <= 60);
+        Assert.Equal("rate limit exceeded; retry later", (await rejected.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/v1/admin/flags")).StatusCode);
+    }
+
     public sealed class LimitedServerFactory : IDisposable
     {
         private readonly Factory _inner = new();
 
         public HttpClient CreateClient() => _inner.CreateClient();
+
+        public HttpClient ClientWith(string key) => _inner.ClientWith(key);
+
+        public Task<string> CreateKeyAsync(Storage.ApiKeyKind kind) => _inner.CreateKeyAsync(kind);
 
         public void Dispose() => _inner.Dispose();
 

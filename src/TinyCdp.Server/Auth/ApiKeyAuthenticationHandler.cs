@@ -134,6 +134,10 @@ internal sealed class ApiKeyAuthenticationHandler(
         {
             // Malformed JSON carries no key; the endpoint reports the JSON error if the caller gets that far.
         }
+        catch (InvalidOperationException)
+        {
+            // A writeKey that is not valid UTF-8 or holds an unpaired surrogate escape cannot be any key.
+        }
 
         return null;
     }

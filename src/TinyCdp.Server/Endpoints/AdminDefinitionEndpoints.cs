@@ -147,6 +147,13 @@ internal static class AdminDefinitionEndpoints
                         }
 
                         result = await definitions.SaveFlagAsync(flag!, mode, actor, ct);
+
+                        // The seed's form {key, rule} becomes rules[0].when: report the field the client sent.
+                        if (result.Error is { Field: "rules[0].when" } ruleError && IsSeedForm(root))
+                        {
+                            result = result with { Error = ruleError with { Field = "rule" } };
+                        }
+
                         break;
                     }
             }
@@ -160,6 +167,9 @@ internal static class AdminDefinitionEndpoints
                 mode == SaveMode.Create ? StatusCodes.Status201Created : StatusCodes.Status200OK, ct);
         }
     }
+
+    private static bool IsSeedForm(JsonElement root) =>
+        !root.TryGetProperty("rules", out _) && root.TryGetProperty("rule", out var rule) && rule.ValueKind == JsonValueKind.String;
 
     private static bool TryReadFlag(JsonElement root, string key, out FlagDefinition? flag, out IResult? error)
     {
@@ -191,8 +201,21 @@ internal static class AdminDefinitionEndpoints
                     return false;
                 }
 
+                if (rule.TryGetProperty("variant", out var variant) && variant.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                {
+                    error = AdminHttp.FieldError($"rules[{index}].variant", $"rules[{index}].variant must be a string");
+                    return false;
+                }
+
+                if (rule.TryGetProperty("split", out var splitMember) && splitMember.ValueKind is not (JsonValueKind.Object or JsonValueKind.Null))
+                {
+                    error = AdminHttp.FieldError($"rules[{index}].split", $"rules[{index}].split must be an object of weights");
+                    return false;
+                }
+
+                // A weight beyond the double range (1e309) is a number token that GetDouble refuses.
                 if (rule.TryGetProperty("split", out var split) && split.ValueKind == JsonValueKind.Object
-                    && split.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Number))
+                    && split.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetDouble(out var weight) || !double.IsFinite(weight)))
                 {
                     error = AdminHttp.FieldError($"rules[{index}].split", $"rules[{index}].split weights must be numbers");
                     return false;
@@ -200,6 +223,13 @@ internal static class AdminDefinitionEndpoints
 
                 index++;
             }
+        }
+
+        if (root.TryGetProperty("bucketBy", out var bucketBy) && bucketBy.ValueKind == JsonValueKind.String
+            && !DefinitionJson.TryParseBucketBy(bucketBy.GetString(), out _))
+        {
+            error = AdminHttp.FieldError("bucketBy", "bucketBy must be userId, anonymousId, profileId or property");
+            return false;
         }
 
         var element = root;

@@ -59,7 +59,7 @@ internal static class DecideEndpoints
 
         if (flags is null)
         {
-            return Problems.BadRequest("flag or flags is required");
+            return Problems.FieldError("flag", "flag or flags is required");
         }
 
         IReadOnlyCollection<string>? keys = flags.Trim() == "*"
@@ -108,12 +108,12 @@ internal static class DecideEndpoints
             }
 
             person = default;
-            error = Problems.BadRequest("profileId must be a UUID");
+            error = Problems.FieldError("profileId", "profileId must be a UUID");
             return false;
         }
 
         (person, text) = (default, "");
-        error = Problems.BadRequest("userId is required (or anonymousId, deviceId, profileId)");
+        error = Problems.FieldError("userId", "userId is required (or anonymousId, deviceId, profileId)");
         return false;
     }
 

@@ -21,6 +21,7 @@ internal static class OfrepEndpoints
     private const string TargetingKeyMissing = "TARGETING_KEY_MISSING";
     private const string InvalidContext = "INVALID_CONTEXT";
     private const string FlagNotFound = "FLAG_NOT_FOUND";
+    private const string GeneralError = "GENERAL";
 
     public static IEndpointRouteBuilder MapOfrepEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -36,7 +37,12 @@ internal static class OfrepEndpoints
 
     private static async Task<IResult> EvaluateAsync(string key, HttpRequest request, ITinyCdp cdp, CancellationToken cancellationToken)
     {
-        var parsed = await ReadRequestAsync(request, cancellationToken).ConfigureAwait(false);
+        var parsed = await ReadRequestAsync(request).ConfigureAwait(false);
+        if (parsed.IsTooLarge)
+        {
+            return Problems.Result(StatusCodes.Status413PayloadTooLarge, "resource_exhausted", parsed.ErrorDetails!);
+        }
+
         if (parsed.ErrorCode is not null)
         {
             return Error(StatusCodes.Status400BadRequest, key, parsed.ErrorCode, parsed.ErrorDetails!);
@@ -53,7 +59,12 @@ internal static class OfrepEndpoints
 
     private static async Task<IResult> EvaluateAllAsync(HttpRequest request, ITinyCdp cdp, CancellationToken cancellationToken)
     {
-        var parsed = await ReadRequestAsync(request, cancellationToken).ConfigureAwait(false);
+        var parsed = await ReadRequestAsync(request).ConfigureAwait(false);
+        if (parsed.IsTooLarge)
+        {
+            return Problems.Result(StatusCodes.Status413PayloadTooLarge, "resource_exhausted", parsed.ErrorDetails!);
+        }
+
         if (parsed.ErrorCode is not null)
         {
             return Error(StatusCodes.Status400BadRequest, null, parsed.ErrorCode, parsed.ErrorDetails!);
@@ -168,31 +179,25 @@ internal static class OfrepEndpoints
         return false;
     }
 
-    private readonly record struct OfrepRequest(ProfileReference Person, Dictionary<string, Value>? Context, string? ErrorCode, string? ErrorDetails)
+    private readonly record struct OfrepRequest(ProfileReference Person, Dictionary<string, Value>? Context, string? ErrorCode, string? ErrorDetails, bool IsTooLarge = false)
     {
         public static OfrepRequest Fail(string code, string details) => new(default, null, code, details);
+
+        /// <summary>A body over the size limit: 413 as problem details, like every route (OFREP defines no error for it).</summary>
+        public static OfrepRequest TooLarge(string details) => new(default, null, GeneralError, details, IsTooLarge: true);
     }
 
-    private static async Task<OfrepRequest> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
+    private static async Task<OfrepRequest> ReadRequestAsync(HttpRequest request)
     {
-        JsonDocument document;
-        try
+        var (document, error) = await JsonBody.ReadObjectAsync(request, maxDepth: 64);
+        if (error is not null)
         {
-            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (JsonException)
-        {
-            return OfrepRequest.Fail(ParseError, "the request body is not valid JSON");
+            return error.TooLarge ? OfrepRequest.TooLarge(error.Message) : OfrepRequest.Fail(ParseError, error.Message);
         }
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return OfrepRequest.Fail(ParseError, "the request body must be a JSON object");
-            }
-
+            var root = document!.RootElement;
             if (!root.TryGetProperty("context", out var context) || context.ValueKind == JsonValueKind.Null)
             {
                 return OfrepRequest.Fail(TargetingKeyMissing, "context.targetingKey is required");
@@ -201,6 +206,11 @@ internal static class OfrepEndpoints
             if (context.ValueKind != JsonValueKind.Object)
             {
                 return OfrepRequest.Fail(InvalidContext, "context must be a JSON object");
+            }
+
+            if (JsonBody.FindInvalidText(context, "context") is { } invalid)
+            {
+                return OfrepRequest.Fail(InvalidContext, invalid.Message);
             }
 
             string? targetingKey = null;

@@ -14,6 +14,9 @@ internal static class ServerSetup
     /// <summary>The largest request body accepted (a Segment batch is at most 500 KB; some slack for JSON framing).</summary>
     public const long MaxRequestBodyBytes = 600 * 1024;
 
+    /// <summary>The one OpenAPI document served, at <c>/openapi/v1.json</c>.</summary>
+    public const string OpenApiDocumentName = "v1";
+
     public static WebApplicationBuilder AddTinyCdpServer(this WebApplicationBuilder builder)
     {
         var configuration = ServerConfiguration.From(builder.Configuration);
@@ -21,11 +24,9 @@ internal static class ServerSetup
         builder.Services.AddTinyCdp(configuration.UseStore);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
-        // These framework categories write request URLs (with ?apiKey= and user ids or emails in paths)
-        // at Information or Debug: they stay at Warning whatever the configured default level.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.Warning);
+        // Framework categories that write request URLs or open a scope with the request path (user ids,
+        // emails, ?apiKey=) stay quiet for every provider, whatever the configuration says.
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<LoggerFilterOptions>, QuietLogCategories>();
         builder.Services.AddProblemDetails();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -74,13 +75,29 @@ internal static class ServerSetup
 
     public static WebApplication UseTinyCdpServer(this WebApplication app)
     {
+        // A body declared larger than the limit is refused without being read; Kestrel would then try to
+        // drain it, give up at the limit and drop the connection after answering "keep-alive", and the
+        // client's next request on that connection would fail. Announce the close instead.
+        app.Use((context, next) =>
+        {
+            if (context.Request.ContentLength is > MaxRequestBodyBytes)
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
+            return next(context);
+        });
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = Problems.WriteUnhandledAsync });
         app.UseStatusCodePages();
         app.UseCors();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
-        app.MapOpenApi();
+        // The framework answers an unknown document name with a plain-text 404; every error here is a problem.
+        app.MapOpenApi().AddEndpointFilter(async (context, next) =>
+            context.HttpContext.GetRouteValue("documentName") as string == OpenApiDocumentName
+                ? await next(context)
+                : Problems.NotFound($"OpenAPI document '{context.HttpContext.GetRouteValue("documentName")}' not found"));
         app.MapTinyCdpApi();
         return app;
     }

@@ -13,29 +13,27 @@ namespace TinyCdp.Server.Endpoints.Admin;
 internal static class AdminHttp
 {
     /// <summary>A 400 naming the field at fault in <c>errors</c>.</summary>
-    public static IResult FieldError(string field, string message) =>
-        Problems.BadRequest(message, new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
+    public static IResult FieldError(string field, string message) => Problems.FieldError(field, message);
 
-    /// <summary>Reads the body as one JSON object; a 400 (field <c>body</c>) when it is empty, malformed or not an object.</summary>
+    /// <summary>
+    /// Reads the body as one JSON object: 413 over the size limit; 400 naming <c>body</c> when it is empty,
+    /// not UTF-8, not JSON, nested deeper than 64 levels or not an object; 400 naming the path of any
+    /// string or member name that is not valid Unicode (admin bodies are read whole, so all of it must
+    /// be decodable).
+    /// </summary>
     public static async Task<(JsonDocument? Document, IResult? Error)> ReadObjectAsync(HttpRequest request)
     {
-        JsonDocument document;
-        try
+        var (document, error) = await JsonBody.ReadObjectAsync(request, maxDepth: 64);
+        error ??= JsonBody.FindInvalidText(document!.RootElement, "body");
+        if (error is null)
         {
-            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = 64 }, request.HttpContext.RequestAborted);
-        }
-        catch (JsonException)
-        {
-            return (null, FieldError("body", "the request body must be a JSON object"));
+            return (document, null);
         }
 
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            document.Dispose();
-            return (null, FieldError("body", "the request body must be a JSON object"));
-        }
-
-        return (document, null);
+        document?.Dispose();
+        return (null, error.TooLarge
+            ? Problems.Result(StatusCodes.Status413PayloadTooLarge, "resource_exhausted", error.Message)
+            : FieldError(error.Field, error.Message));
     }
 
     /// <summary>A string member: missing or null is <c>null</c> (an error when <paramref name="required"/>); any other type is an error.</summary>

@@ -35,7 +35,18 @@ internal static class RequestBody
                     buffer = larger;
                 }
 
-                var read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                int read;
+                try
+                {
+                    read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                }
+                catch (BadHttpRequestException exception) when (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    // Kestrel's own limit, met while reading a body sent without a length: the client's
+                    // mistake, answered like any other oversized body (not logged as an unhandled error).
+                    return null;
+                }
+
                 if (read == 0)
                 {
                     break;
