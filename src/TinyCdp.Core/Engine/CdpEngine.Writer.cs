@@ -12,7 +12,7 @@ namespace TinyCdp.Engine;
 internal sealed partial class CdpEngine
 {
     /// <summary>How far back from now aggregators keep exact state for reads (reads before that rebuild).</summary>
-    private static readonly TimeSpan CompactionMargin = TimeSpan.FromHours(1);
+    private static readonly TimeSpan CompactionMargin = TimeSpan.FromMinutes(5);
 
     private async Task RunWriterAsync()
     {
