@@ -1,0 +1,154 @@
+// The scale run (docs/benchmarks.md "Scale"): P profiles with E events each ingested on SQLite
+// in-process, then, on a freshly started engine over the same file: cold-profile decide p50/p99,
+// resident memory per hot profile, and the time a new trait's backfill takes over every profile.
+// Usage (scripts/scale-run.sh runs the full size):
+//   dotnet run -c Release --project samples/TinyCdp.Samples.ScaleRun -- [profiles] [eventsPerProfile] [database]
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using TinyCdp;
+using TinyCdp.DependencyInjection;
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Ingestion;
+using TinyCdp.Language;
+using TinyCdp.Storage.Sqlite;
+
+var profiles = Arg(0, 1_000_000);
+var eventsPerProfile = Arg(1, 50);
+var database = args.Length > 2 ? args[2] : Path.Combine(Path.GetTempPath(), $"tinycdp-scale-{profiles}x{eventsPerProfile}.db");
+const int Producers = 8;
+const int BatchSize = 500;
+var start = DateTimeOffset.UtcNow;
+Report($"scale run: {profiles:N0} profiles x {eventsPerProfile} events = {(long)profiles * eventsPerProfile:N0} events into {database}; nproc {Environment.ProcessorCount}");
+
+// 1. Ingest (skipped when the database already holds the data: re-run the later phases alone).
+var existing = File.Exists(database);
+if (!existing)
+{
+    await using var ingest = Engine(database);
+    var cdp = ingest.GetRequiredService<ITinyCdp>();
+    await Save(cdp, new TraitDefinition("purchases_30d", "events.purchase.count_30d"));
+    await Save(cdp, new TraitDefinition("spent_30d", "events.purchase.sum(amount, 30d)"));
+    await Save(cdp, new SegmentDefinition("buyers", "purchases_30d >= 3"));
+    await Save(cdp, FlagDefinition.FromRule("offer", "segment(\"buyers\") && spent_30d > 100"));
+
+    // Events spread over the last 60 days, each profile's interleaved with every other's.
+    var total = (long)profiles * eventsPerProfile;
+    var sent = 0L;
+    var clock = Stopwatch.StartNew();
+    var producers = Enumerable.Range(0, Producers).Select(p => Task.Run(async () =>
+    {
+        var batch = new List<CdpMessage>(BatchSize);
+        for (var i = (long)p; i < total; i += Producers)
+        {
+            var user = i % profiles;
+            var at = start.AddMinutes(-(double)(i % 86_400));
+            batch.Add(CdpMessage.Track($"user-{user}", "purchase",
+                Value.Object([KeyValuePair.Create("amount", Value.Number((i % 50) + 1))]), at, messageId: $"s-{i}"));
+            if (batch.Count == BatchSize)
+            {
+                await Send(cdp, batch);
+                if (Interlocked.Add(ref sent, BatchSize) % 1_000_000 < BatchSize)
+                {
+                    Report($"  {sent:N0} events, {sent / clock.Elapsed.TotalSeconds:N0}/s");
+                }
+            }
+        }
+
+        await Send(cdp, batch);
+    })).ToArray();
+    await Task.WhenAll(producers);
+    Report($"ingest: {total:N0} events in {clock.Elapsed.TotalMinutes:F1} min = {total / clock.Elapsed.TotalSeconds:N0} events/s (8 producers, batches of {BatchSize}, durable commits)");
+}
+
+Report($"database: {new FileInfo(database).Length / 1024.0 / 1024 / 1024:F2} GiB (+ WAL {WalSize(database)})");
+
+// 2. Cold decides on a fresh engine: each profile asked for is not in memory yet.
+await using (var fresh = Engine(database))
+{
+    var cdp = fresh.GetRequiredService<ITinyCdp>();
+    await cdp.DecideAsync("offer", ProfileReference.ByUserId("user-0"));
+    var random = new Random(7);
+    var latencies = new List<double>();
+    for (var i = 0; i < 2_000; i++)
+    {
+        var user = $"user-{random.Next(profiles)}";
+        var began = Stopwatch.GetTimestamp();
+        _ = await cdp.DecideAsync("offer", ProfileReference.ByUserId(user)) ?? throw new InvalidOperationException("no decision");
+        latencies.Add(Stopwatch.GetElapsedTime(began).TotalMilliseconds);
+    }
+
+    latencies.Sort();
+    Report($"cold decide over 2,000 random profiles: p50 {latencies[1_000]:F2} ms, p99 {latencies[1_980]:F2} ms, max {latencies[^1]:F2} ms");
+
+    // 3. Memory per hot profile: resident heap before and after 20,000 more profiles are loaded.
+    var before = Heap();
+    for (var i = 0; i < 20_000; i++)
+    {
+        await cdp.DecideAsync("offer", ProfileReference.ByUserId($"user-{(i * 37) % profiles}"));
+    }
+
+    var after = Heap();
+    Report($"memory per hot profile ({eventsPerProfile} events, 2 traits, 1 segment): {(after - before) / 20_000.0 / 1024:F1} KiB (managed heap after a full collection)");
+
+    // 4. Backfill of a new trait over every profile.
+    var clock = Stopwatch.StartNew();
+    await Save(cdp, new TraitDefinition("purchases_7d", "events.purchase.count_7d"));
+    await cdp.Definitions.WaitForBackfillAsync();
+    Report($"backfill of a new trait over {cdp.Definitions.Backfill.Done:N0} profiles: {clock.Elapsed.TotalSeconds:F1} s ({cdp.Definitions.Backfill.State})");
+}
+
+static ServiceProvider Engine(string database)
+{
+    var services = new ServiceCollection();
+    services.AddTinyCdp(b => b.UseSqlite($"Data Source={database}").Configure(o => o.MembershipTimer = false));
+    return services.BuildServiceProvider();
+}
+
+static async Task Save(ITinyCdp cdp, object definition)
+{
+    var result = definition switch
+    {
+        TraitDefinition t => await cdp.Definitions.SaveTraitAsync(t),
+        SegmentDefinition s => await cdp.Definitions.SaveSegmentAsync(s),
+        FlagDefinition f => await cdp.Definitions.SaveFlagAsync(f),
+        _ => throw new ArgumentException("unknown definition"),
+    };
+    if (!result.Succeeded)
+    {
+        throw new InvalidOperationException(result.Error!.Message);
+    }
+}
+
+static async Task Send(ITinyCdp cdp, List<CdpMessage> batch)
+{
+    if (batch.Count == 0)
+    {
+        return;
+    }
+
+    var result = await cdp.BatchAsync([.. batch]);
+    if (!result.Accepted)
+    {
+        throw new InvalidOperationException(result.Error!.Message);
+    }
+
+    batch.Clear();
+}
+
+static long Heap()
+{
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    GC.WaitForPendingFinalizers();
+    GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+    return GC.GetTotalMemory(forceFullCollection: true);
+}
+
+static string WalSize(string database) =>
+    File.Exists(database + "-wal") ? $"{new FileInfo(database + "-wal").Length / 1024.0 / 1024:F0} MiB" : "none";
+
+static void Report(string line) =>
+    Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss} {line}");
+
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
