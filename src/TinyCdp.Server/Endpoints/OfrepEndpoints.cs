@@ -51,7 +51,8 @@ internal static class OfrepEndpoints
         return new JsonWriterResult(StatusCodes.Status200OK, writer => WriteSuccess(writer, decision));
     }
 
-    private static async Task<IResult> EvaluateAllAsync(HttpRequest request, ITinyCdp cdp, CancellationToken cancellationToken)
+    /// <summary>The bulk evaluation (internal for its benchmark, which calls it without routing or authentication).</summary>
+    internal static async Task<IResult> EvaluateAllAsync(HttpRequest request, ITinyCdp cdp, CancellationToken cancellationToken)
     {
         var parsed = await ReadRequestAsync(request, cancellationToken).ConfigureAwait(false);
         if (parsed.ErrorCode is not null)
