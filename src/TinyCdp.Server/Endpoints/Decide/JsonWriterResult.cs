@@ -19,7 +19,14 @@ internal sealed class JsonWriterResult(int status, Action<Utf8JsonWriter> write,
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        Write(write, (httpContext, status, etag), static (body, target) => JsonBytesResult.WriteAsync(target.httpContext, target.status, body, target.etag));
+
+    /// <summary>The bytes <paramref name="write"/> writes.</summary>
+    public static byte[] Render(Action<Utf8JsonWriter> write) => Write(write, 0, static (body, _) => body.ToArray());
+
+    /// <summary>Runs <paramref name="write"/> into this thread's buffer and hands the bytes to <paramref name="use"/>, which must not keep them.</summary>
+    private static TResult Write<TState, TResult>(Action<Utf8JsonWriter> write, TState state, Func<ReadOnlySpan<byte>, TState, TResult> use)
     {
         var buffer = t_buffer ?? new ArrayBufferWriter<byte>(1024);
         t_buffer = null;
@@ -34,20 +41,11 @@ internal sealed class JsonWriterResult(int status, Action<Utf8JsonWriter> write,
             writer.Reset(buffer);
         }
 
-        var response = httpContext.Response;
         try
         {
             write(writer);
             writer.Flush();
-            response.StatusCode = status;
-            response.ContentType = "application/json; charset=utf-8";
-            if (etag is not null)
-            {
-                response.Headers.ETag = etag;
-            }
-
-            response.ContentLength = buffer.WrittenCount;
-            response.BodyWriter.Write(buffer.WrittenSpan);
+            return use(buffer.WrittenSpan, state);
         }
         finally
         {
@@ -59,7 +57,27 @@ internal sealed class JsonWriterResult(int status, Action<Utf8JsonWriter> write,
                 t_writer = writer;
             }
         }
+    }
+}
 
+/// <summary>A JSON response whose bytes are already written.</summary>
+internal sealed class JsonBytesResult(int status, byte[] body, string? etag = null) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext) => WriteAsync(httpContext, status, body, etag);
+
+    /// <summary>Sets the status and headers and copies <paramref name="body"/> into the response before returning.</summary>
+    public static Task WriteAsync(HttpContext httpContext, int status, ReadOnlySpan<byte> body, string? etag)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        if (etag is not null)
+        {
+            response.Headers.ETag = etag;
+        }
+
+        response.ContentLength = body.Length;
+        response.BodyWriter.Write(body);
         return FlushAsync(response.BodyWriter, httpContext.RequestAborted);
     }
 
