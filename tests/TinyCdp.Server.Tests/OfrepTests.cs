@@ -156,6 +156,45 @@ public sealed class OfrepTests : IClassFixture<ServerFactory>
     }
 
     [Fact]
+    public async Task Bulk_ForAProfileInMemory_AnswersWhatTheEngineDecides()
+    {
+        // A hot profile is answered from its published snapshot without reasons (TryDecide): the
+        // answer must be the engine's full decision, flag by flag.
+        Assert.True((await Definitions.SaveFlagAsync(FlagDefinition.FromRule("ofrep_hot_buyer", "events.purchase.count_30d >= 2"))).Succeeded);
+        Assert.True((await Definitions.SaveFlagAsync(new FlagDefinition
+        {
+            Key = "ofrep_hot_split",
+            Rules = [new FlagRule("context.plan == \"pro\"") { Split = [new("on", 50), new("off", 50)] }],
+        })).Succeeded);
+        Assert.True((await Definitions.SaveFlagAsync(new FlagDefinition { Key = "ofrep_hot_color", Variants = Colors, DefaultVariant = "red" })).Succeeded);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await Cdp.TrackAsync("hot-bulk-user", "purchase")).Accepted);
+        }
+
+        var client = await ClientAsync();
+        var response = await client.PostAsync("/ofrep/v1/evaluate/flags", Body("{\"context\": {\"targetingKey\": \"hot-bulk-user\", \"plan\": \"pro\"}}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var flags = (await JsonAsync(response)).GetProperty("flags").EnumerateArray().ToList();
+        var expected = await Cdp.DecideAllAsync(Evaluation.ProfileReference.Any("hot-bulk-user"), null,
+            new Dictionary<string, Value> { ["plan"] = Value.String("pro") });
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), flags.Select(f => f.GetProperty("key").GetString()!));
+        foreach (var flag in flags)
+        {
+            var decision = expected[flag.GetProperty("key").GetString()!];
+            Assert.Equal(decision.Variant, flag.GetProperty("variant").GetString());
+            Assert.Equal(decision.Value.ToJson(), flag.GetProperty("value").GetRawText());
+            Assert.Equal(decision.ReasonText, flag.GetProperty("reason").GetString());
+            var metadata = flag.GetProperty("metadata");
+            Assert.Equal(decision.CatalogVersion, metadata.GetProperty("catalogVersion").GetInt64());
+            Assert.Equal(decision.RuleIndex, metadata.TryGetProperty("ruleIndex", out var rule) ? rule.GetInt32() : null);
+        }
+
+        Assert.True(flags.Single(f => f.GetProperty("key").GetString() == "ofrep_hot_buyer").GetProperty("value").GetBoolean());
+    }
+
+    [Fact]
     public async Task Bulk_WithoutTargetingKey_Is400()
     {
         var client = await ClientAsync();

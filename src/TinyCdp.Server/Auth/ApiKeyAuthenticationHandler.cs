@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -18,7 +17,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IApiKeyService keys)
+    IApiKeyService keys,
+    ApiKeyPrincipal.Cache principals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -37,9 +37,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Valid API key required");
         }
 
-        var identity = new ClaimsIdentity(
-            [new Claim(Tiers.TierClaim, key.Kind.ToString()), new Claim(Tiers.KeyIdClaim, key.Id)], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principals.For(key), SchemeName));
     }
 
     internal static string? FromHeaders(HttpRequest request)

@@ -14,8 +14,7 @@ internal sealed class TierRequirementHandler : AuthorizationHandler<TierRequirem
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TierRequirement requirement)
     {
-        var claim = context.User.FindFirst(Tiers.TierClaim)?.Value;
-        if (Enum.TryParse<ApiKeyKind>(claim, out var tier) && tier >= requirement.Tier)
+        if (Tiers.Of(context.User) is { } tier && tier >= requirement.Tier)
         {
             context.Succeed(requirement);
         }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using TinyCdp.Evaluation;
 using TinyCdp.Language;
@@ -48,16 +47,26 @@ internal static class OfrepEndpoints
             return Error(StatusCodes.Status400BadRequest, key, parsed.ErrorCode, parsed.ErrorDetails!);
         }
 
-        var decision = await cdp.DecideAsync(key, parsed.Person, parsed.Context, cancellationToken).ConfigureAwait(false);
-        if (decision is null)
+        var catalog = cdp.Definitions.Catalog;
+        OfrepDecision answer;
+        if (cdp.TryDecide(key, parsed.Person, parsed.Context, out var quick) && cdp.Definitions.Catalog.Version == catalog.Version)
+        {
+            answer = OfrepDecision.From(key, quick, catalog.Version);
+        }
+        else if (await cdp.DecideAsync(key, parsed.Person, parsed.Context, cancellationToken).ConfigureAwait(false) is { } decision)
+        {
+            answer = OfrepDecision.From(decision);
+        }
+        else
         {
             return Error(StatusCodes.Status404NotFound, key, FlagNotFound, $"Flag '{key}' not found");
         }
 
-        return new JsonWriterResult(StatusCodes.Status200OK, writer => WriteSuccess(writer, decision));
+        return new JsonWriterResult(StatusCodes.Status200OK, writer => WriteSuccess(writer, answer));
     }
 
-    private static async Task<IResult> EvaluateAllAsync(HttpRequest request, ITinyCdp cdp, CancellationToken cancellationToken)
+    /// <summary>The bulk evaluation (internal for its benchmark, which calls it without routing or authentication).</summary>
+    internal static async Task<IResult> EvaluateAllAsync(HttpRequest request, ITinyCdp cdp, CancellationToken cancellationToken)
     {
         var parsed = await ReadRequestAsync(request).ConfigureAwait(false);
         if (parsed.IsTooLarge)
@@ -70,16 +79,10 @@ internal static class OfrepEndpoints
             return Error(StatusCodes.Status400BadRequest, null, parsed.ErrorCode, parsed.ErrorDetails!);
         }
 
-        var decisions = (await cdp.DecideAllAsync(parsed.Person, null, parsed.Context, cancellationToken).ConfigureAwait(false))
-            .Values.OrderBy(d => d.Flag, StringComparer.Ordinal).ToArray();
-        var etag = ETag(cdp.Definitions.Catalog.Version, decisions);
-        if (Matches(request.Headers.IfNoneMatch, etag))
-        {
-            request.HttpContext.Response.Headers.ETag = etag;
-            return Results.StatusCode(StatusCodes.Status304NotModified);
-        }
-
-        return new JsonWriterResult(StatusCodes.Status200OK, writer =>
+        var decisions = TryDecideAll(cdp, parsed.Person, parsed.Context)
+            ?? [.. (await cdp.DecideAllAsync(parsed.Person, null, parsed.Context, cancellationToken).ConfigureAwait(false)).Values.Select(OfrepDecision.From)];
+        Array.Sort(decisions, (a, b) => string.CompareOrdinal(a.Flag, b.Flag));
+        var body = JsonWriterResult.Render(writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("flags");
@@ -90,7 +93,40 @@ internal static class OfrepEndpoints
 
             writer.WriteEndArray();
             writer.WriteEndObject();
-        }, etag);
+        });
+
+        // A strong ETag: the hash of the answer itself (every decision's flag, variant, value, reason, rule and catalog version).
+        var etag = ETag(body);
+        if (Matches(request.Headers.IfNoneMatch, etag))
+        {
+            request.HttpContext.Response.Headers.ETag = etag;
+            return Results.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        return new JsonBytesResult(StatusCodes.Status200OK, body, etag);
+    }
+
+    /// <summary>
+    /// Every flag from the published snapshot of a profile in memory, without the reasons and validity
+    /// OFREP does not answer (<see cref="ITinyCdp.TryDecide"/>); null when the profile is not hot or the
+    /// catalog changed meanwhile (then the engine's full decide answers, from one catalog).
+    /// </summary>
+    private static OfrepDecision[]? TryDecideAll(ITinyCdp cdp, ProfileReference person, IReadOnlyDictionary<string, Value>? context)
+    {
+        var catalog = cdp.Definitions.Catalog;
+        var flags = catalog.Flags;
+        var decisions = new OfrepDecision[flags.Count];
+        for (var i = 0; i < decisions.Length; i++)
+        {
+            if (!cdp.TryDecide(flags[i].Key, person, context, out var quick))
+            {
+                return null;
+            }
+
+            decisions[i] = OfrepDecision.From(flags[i].Key, quick, catalog.Version);
+        }
+
+        return cdp.Definitions.Catalog.Version == catalog.Version ? decisions : null;
     }
 
     private static IResult Configuration() => new JsonWriterResult(StatusCodes.Status200OK, writer =>
@@ -117,13 +153,13 @@ internal static class OfrepEndpoints
         writer.WriteEndObject();
     });
 
-    private static void WriteSuccess(Utf8JsonWriter writer, Decision decision)
+    private static void WriteSuccess(Utf8JsonWriter writer, OfrepDecision decision)
     {
         writer.WriteStartObject();
         writer.WriteString("key", decision.Flag);
         writer.WritePropertyName("value");
         decision.Value.WriteTo(writer);
-        writer.WriteString("reason", decision.ReasonText);
+        writer.WriteString("reason", decision.Reason);
         writer.WriteString("variant", decision.Variant);
         writer.WriteStartObject("metadata");
         writer.WriteNumber("catalogVersion", decision.CatalogVersion);
@@ -149,17 +185,12 @@ internal static class OfrepEndpoints
         writer.WriteEndObject();
     });
 
-    /// <summary>A strong ETag over the catalog version and every decision's flag, variant and value.</summary>
-    internal static string ETag(long catalogVersion, IEnumerable<Decision> decisions)
+    /// <summary>A strong ETag: the first 128 bits of the SHA-256 of the answer's bytes, in hex.</summary>
+    internal static string ETag(ReadOnlySpan<byte> body)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(catalogVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        foreach (var decision in decisions)
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes($"\n{decision.Flag}\u0000{decision.Variant}\u0000{decision.ReasonText}\u0000{decision.Value.ToJson()}"));
-        }
-
-        return $"\"{Convert.ToHexStringLower(hash.GetHashAndReset().AsSpan(0, 16))}\"";
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        return $"\"{Convert.ToHexStringLower(hash[..16])}\"";
     }
 
     private static bool Matches(Microsoft.Extensions.Primitives.StringValues ifNoneMatch, string etag)
@@ -177,6 +208,25 @@ internal static class OfrepEndpoints
         }
 
         return false;
+    }
+
+    /// <summary>What an OFREP answer says about one flag.</summary>
+    private readonly record struct OfrepDecision(string Flag, string Variant, Value Value, string Reason, int? RuleIndex, long CatalogVersion)
+    {
+        public static OfrepDecision From(Decision decision) =>
+            new(decision.Flag, decision.Variant, decision.Value, decision.ReasonText, decision.RuleIndex, decision.CatalogVersion);
+
+        public static OfrepDecision From(string flag, QuickDecision decision, long catalogVersion) =>
+            new(flag, decision.Variant, decision.Value, ReasonText(decision.Reason), decision.RuleIndex >= 0 ? decision.RuleIndex : null, catalogVersion);
+
+        /// <summary>As <see cref="Decision.ReasonText"/>.</summary>
+        private static string ReasonText(DecisionReason reason) => reason switch
+        {
+            DecisionReason.TargetingMatch => "TARGETING_MATCH",
+            DecisionReason.Split => "SPLIT",
+            DecisionReason.Disabled => "DISABLED",
+            _ => "DEFAULT",
+        };
     }
 
     private readonly record struct OfrepRequest(ProfileReference Person, Dictionary<string, Value>? Context, string? ErrorCode, string? ErrorDetails, bool IsTooLarge = false)

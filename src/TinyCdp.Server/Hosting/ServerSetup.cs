@@ -28,6 +28,7 @@ internal static class ServerSetup
         // emails, ?apiKey=) stay quiet for every provider, whatever the configuration says.
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<LoggerFilterOptions>, QuietLogCategories>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<ApiKeyPrincipal.Cache>();
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
@@ -55,7 +56,7 @@ internal static class ServerSetup
             // Per key (per client address for requests without one), in fixed one-minute windows.
             limiter.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
-                    context.User.FindFirst(Tiers.KeyIdClaim)?.Value ?? "address:" + context.Connection.RemoteIpAddress,
+                    Tiers.KeyIdOf(context.User) ?? "address:" + context.Connection.RemoteIpAddress,
                     _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
                     {
                         PermitLimit = configuration.RateLimitPerMinute,

@@ -126,7 +126,7 @@ internal static class AdminHttp
     }
 
     /// <summary>The API key id of the caller, recorded as the actor of definition changes.</summary>
-    public static string? Actor(HttpContext context) => context.User.FindFirst(Tiers.KeyIdClaim)?.Value;
+    public static string? Actor(HttpContext context) => Tiers.KeyIdOf(context.User);
 
     /// <summary>A JSON object response written member by member.</summary>
     public static IResult Json(Action<Utf8JsonWriter> members, int status = StatusCodes.Status200OK)

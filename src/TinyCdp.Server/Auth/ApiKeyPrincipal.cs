@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using TinyCdp.Keys;
+using TinyCdp.Storage;
+
+namespace TinyCdp.Server.Auth;
+
+/// <summary>
+/// The caller of a request authenticated by an API key: the claims <see cref="Tiers.TierClaim"/> and
+/// <see cref="Tiers.KeyIdClaim"/>, and the same facts as properties, so that the tier check and the
+/// rate limiter read them without searching the claims. One instance per key, shared by its requests
+/// (nothing in the server changes a principal).
+/// </summary>
+internal sealed class ApiKeyPrincipal : ClaimsPrincipal
+{
+    private ApiKeyPrincipal(ApiKeyInfo key)
+        : base(new ClaimsIdentity([new Claim(Tiers.TierClaim, key.Kind.ToString()), new Claim(Tiers.KeyIdClaim, key.Id)], ApiKeyAuthenticationHandler.SchemeName))
+    {
+        KeyId = key.Id;
+        Tier = key.Kind;
+    }
+
+    /// <summary>The key's id (never its secret).</summary>
+    public string KeyId { get; }
+
+    /// <summary>The key's tier.</summary>
+    public ApiKeyKind Tier { get; }
+
+    /// <summary>The principals of the keys seen so far, by key id (a key's id and tier never change).</summary>
+    internal sealed class Cache
+    {
+        private readonly ConcurrentDictionary<string, ApiKeyPrincipal> _byKey = new(StringComparer.Ordinal);
+
+        public ApiKeyPrincipal For(ApiKeyInfo key) =>
+            _byKey.TryGetValue(key.Id, out var principal) && principal.Tier == key.Kind
+                ? principal
+                : _byKey[key.Id] = new ApiKeyPrincipal(key);
+    }
+}
