@@ -29,7 +29,9 @@ for tool in wrk curl jq; do
   command -v "$tool" > /dev/null || { echo "http-load.sh needs $tool (Debian: apt-get install $tool)" >&2; exit 2; }
 done
 
-work=$(mktemp -d /tmp/tinycdp-http-load.XXXXXX)
+# Not under /tmp by default: on the shared machines some processes watch /tmp recursively with
+# inotify, which turns every SQLite write there into events for them (see docs/benchmarks.md).
+work=$(mktemp -d "${HTTP_LOAD_TMP:-/var/tmp}/tinycdp-http-load.XXXXXX")
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
