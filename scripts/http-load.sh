@@ -6,6 +6,7 @@
 #
 #   scripts/http-load.sh                      # levels 1 8 32 64, 3 rounds of 10 s each
 #   LEVELS="8 64" ROUNDS=5 DURATION=20 scripts/http-load.sh
+#   TESTS=batch scripts/http-load.sh          # only /v1/batch (or TESTS=decide)
 #
 # Needs wrk (Debian: apt-get install wrk), curl and jq. Builds what it runs; leaves nothing behind
 # but its work directory (printed at the end; set KEEP=0 to delete it).
@@ -17,6 +18,7 @@ LEVELS=${LEVELS:-"1 8 32 64"}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 ROUNDS=${ROUNDS:-3}
+TESTS=${TESTS:-"decide batch"}
 HOT_USERS=${HOT_USERS:-1000}
 BATCH_SIZE=${BATCH_SIZE:-100}
 LOAD_USERS=${LOAD_USERS:-10000}
@@ -138,6 +140,7 @@ add_row() { # label connections rates p50s p99s cpus errors ratio-text events-pe
 # rounds, and the ratio is the median of the rounds' ratios (each decide run against the baseline
 # run just before it), with the lowest and highest.
 for c in $LEVELS; do
+  case " $TESTS " in *" decide "*) ;; *) break ;; esac
   b_rate="" b_p50="" b_p99="" b_cpu="" b_err=0 d_rate="" d_p50="" d_p99="" d_cpu="" d_err=0 ratios=""
   for round in $(seq 1 "$ROUNDS"); do
     echo "decide and its baseline at $c connections, round $round of $ROUNDS..." >&2
@@ -155,6 +158,7 @@ for c in $LEVELS; do
 done
 
 for c in $LEVELS; do
+  case " $TESTS " in *" batch "*) ;; *) break ;; esac
   rates="" p50s="" p99s="" cpus="" errors=0
   for round in $(seq 1 "$ROUNDS"); do
     echo "/v1/batch ($BATCH_SIZE events a request) at $c connections, round $round of $ROUNDS..." >&2

@@ -21,7 +21,7 @@ namespace TinyCdp.Benchmarks.Engine;
 /// </remarks>
 [MemoryDiagnoser]
 [WarmupCount(2)]
-[IterationCount(10)]
+[IterationCount(20)]
 [InvocationCount(Pairs)]
 public class IdentityBenchmarks
 {
