@@ -91,9 +91,7 @@ internal sealed partial class CdpEngine
                     continue;
                 }
 
-                var delay = next is { } at ? Task.Delay(at - now, _time, token) : Task.Delay(Timeout.InfiniteTimeSpan, _time, token);
-                await Task.WhenAny(delay, signal).ConfigureAwait(false);
-                token.ThrowIfCancellationRequested();
+                await WaitUntilAsync(next, signal, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -105,5 +103,41 @@ internal sealed partial class CdpEngine
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, token).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="due"/> on the engine's clock, or until <paramref name="signal"/> (an earlier
+    /// instant was scheduled). The clock is read again after the delay is armed: a clock that moved past
+    /// <paramref name="due"/> in between (a test's fake clock, or a long pause) must not leave the wait
+    /// armed for a whole delay measured from the new time. The delay is cancelled when the wait ends, so
+    /// no timer or token registration outlives it.
+    /// </summary>
+    private async Task WaitUntilAsync(DateTimeOffset? due, Task signal, CancellationToken token)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
+        Task delay;
+        if (due is { } at)
+        {
+            var remaining = at - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            delay = Task.Delay(remaining, _time, wait.Token);
+            if (_time.GetUtcNow() >= at)
+            {
+                await wait.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+        else
+        {
+            delay = Task.Delay(Timeout.InfiniteTimeSpan, _time, wait.Token);
+        }
+
+        await Task.WhenAny(delay, signal).ConfigureAwait(false);
+        await wait.CancelAsync().ConfigureAwait(false);
+        token.ThrowIfCancellationRequested();
     }
 }

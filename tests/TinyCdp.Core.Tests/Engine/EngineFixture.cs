@@ -13,12 +13,12 @@ public sealed class EngineFixture : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
-    public EngineFixture(ICdpStore? store = null, Action<TinyCdpOptions>? configure = null, bool timer = true)
+    public EngineFixture(ICdpStore? store = null, Action<TinyCdpOptions>? configure = null, bool timer = true, Func<FakeTimeProvider, TimeProvider>? wrapClock = null)
     {
         Store = store ?? new InMemoryCdpStore();
         Clock = new FakeTimeProvider(Start);
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(Clock);
+        services.AddSingleton(wrapClock?.Invoke(Clock) ?? Clock);
         services.AddTinyCdp(b => b.UseStore(_ => Store).Configure(o =>
         {
             o.MembershipTimer = timer;

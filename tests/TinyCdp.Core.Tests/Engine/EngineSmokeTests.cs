@@ -109,7 +109,9 @@ public class EngineSmokeTests
 
     private static async Task<IReadOnlyList<TinyCdp.Engine.MembershipChange>> WaitForChangesAsync(ITinyCdp cdp, int count)
     {
-        for (var i = 0; i < 200; i++)
+        // Generous: the timer runs on the thread pool, which a loaded CI machine may starve for seconds.
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             var changes = await cdp.ReadChangesAsync(0);
             if (changes.Count >= count)
