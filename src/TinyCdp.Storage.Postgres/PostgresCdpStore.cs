@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using static TinyCdp.Storage.Postgres.PostgresCodes;
+using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Postgres;
 

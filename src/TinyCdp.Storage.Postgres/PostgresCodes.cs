@@ -1,11 +1,8 @@
-using System.Globalization;
-
 namespace TinyCdp.Storage.Postgres;
 
 /// <summary>
-/// How values are encoded in the database. The integer codes are persisted (the same as the SQLite
-/// store's): they are spelled out here instead of relying on the enums' declaration order, and must
-/// never change.
+/// How instants and text are encoded in the database (the enums' codes are <see cref="StoredCodes"/>,
+/// shared with the other stores).
 /// </summary>
 internal static class PostgresCodes
 {
@@ -53,102 +50,6 @@ internal static class PostgresCodes
 
     public static string? NullableText(string? value) => value is null ? null : Text(value);
 
-    public static short Code(MessageKind kind) => kind switch
-    {
-        MessageKind.Track => 0,
-        MessageKind.Identify => 1,
-        MessageKind.Alias => 2,
-        MessageKind.Page => 3,
-        MessageKind.Screen => 4,
-        MessageKind.Group => 5,
-        _ => throw Unknown(kind),
-    };
-
-    public static MessageKind ToMessageKind(short code) => code switch
-    {
-        0 => MessageKind.Track,
-        1 => MessageKind.Identify,
-        2 => MessageKind.Alias,
-        3 => MessageKind.Page,
-        4 => MessageKind.Screen,
-        5 => MessageKind.Group,
-        _ => throw Unknown(code, nameof(MessageKind)),
-    };
-
-    public static short Code(IdentifierKind kind) => kind switch
-    {
-        IdentifierKind.UserId => 0,
-        IdentifierKind.AnonymousId => 1,
-        IdentifierKind.EmailHash => 2,
-        _ => throw Unknown(kind),
-    };
-
-    public static IdentifierKind ToIdentifierKind(short code) => code switch
-    {
-        0 => IdentifierKind.UserId,
-        1 => IdentifierKind.AnonymousId,
-        2 => IdentifierKind.EmailHash,
-        _ => throw Unknown(code, nameof(IdentifierKind)),
-    };
-
-    public static short Code(ChangeCause cause) => cause switch
-    {
-        ChangeCause.Event => 0,
-        ChangeCause.Time => 1,
-        ChangeCause.Definition => 2,
-        ChangeCause.Merge => 3,
-        ChangeCause.Delete => 4,
-        _ => throw Unknown(cause),
-    };
-
-    public static ChangeCause ToChangeCause(short code) => code switch
-    {
-        0 => ChangeCause.Event,
-        1 => ChangeCause.Time,
-        2 => ChangeCause.Definition,
-        3 => ChangeCause.Merge,
-        4 => ChangeCause.Delete,
-        _ => throw Unknown(code, nameof(ChangeCause)),
-    };
-
-    public static short Code(DefinitionKind kind) => kind switch
-    {
-        DefinitionKind.Trait => 0,
-        DefinitionKind.Segment => 1,
-        DefinitionKind.Flag => 2,
-        _ => throw Unknown(kind),
-    };
-
-    public static short? Code(DefinitionKind? kind) => kind is { } value ? Code(value) : null;
-
-    public static DefinitionKind ToDefinitionKind(short code) => code switch
-    {
-        0 => DefinitionKind.Trait,
-        1 => DefinitionKind.Segment,
-        2 => DefinitionKind.Flag,
-        _ => throw Unknown(code, nameof(DefinitionKind)),
-    };
-
-    public static short Code(ApiKeyKind kind) => kind switch
-    {
-        ApiKeyKind.Read => 0,
-        ApiKeyKind.Write => 1,
-        ApiKeyKind.Admin => 2,
-        _ => throw Unknown(kind),
-    };
-
-    public static ApiKeyKind ToApiKeyKind(short code) => code switch
-    {
-        0 => ApiKeyKind.Read,
-        1 => ApiKeyKind.Write,
-        2 => ApiKeyKind.Admin,
-        _ => throw Unknown(code, nameof(ApiKeyKind)),
-    };
-
-    /// <summary>
-    /// A stable 64-bit key for <c>pg_advisory_*lock</c> (FNV-1a of the UTF-16 code units of the text):
-    /// every process on the same schema computes the same key, whatever its runtime.
-    /// </summary>
     public static long AdvisoryKey(string text)
     {
         const ulong Offset = 14695981039346656037UL;
@@ -161,12 +62,4 @@ internal static class PostgresCodes
 
         return unchecked((long)hash);
     }
-
-    private static ArgumentOutOfRangeException Unknown<TEnum>(TEnum value)
-        where TEnum : struct, Enum =>
-        new("transaction", value, $"Unknown {typeof(TEnum).Name} value.");
-
-    private static TinyCdpException Unknown(short code, string what) =>
-        new(TinyCdpErrorCode.StoreUnavailable,
-            string.Create(CultureInfo.InvariantCulture, $"The database holds the {what} code {code}, which this version of TinyCdp does not know."));
 }

@@ -1,5 +1,6 @@
 using Npgsql;
 using static TinyCdp.Storage.Postgres.PostgresCodes;
+using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Postgres;
 

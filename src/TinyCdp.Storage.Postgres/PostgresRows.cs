@@ -1,4 +1,5 @@
 using static TinyCdp.Storage.Postgres.PostgresCodes;
+using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Postgres;
 

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using static TinyCdp.Storage.Sqlite.SqliteCodes;
+using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Sqlite;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using static TinyCdp.Storage.Sqlite.SqliteCodes;
+using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Sqlite;
 

@@ -1,4 +1,5 @@
 using static TinyCdp.Storage.Sqlite.SqliteCodes;
+using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Sqlite;
 
