@@ -29,8 +29,14 @@ internal static class ServerSetup
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<LoggerFilterOptions>, QuietLogCategories>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<ApiKeyPrincipal.Cache>();
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // ASP.NET Core's authentication with one scheme, the API key; its handler implements
+        // IAuthenticationHandler directly (see ApiKeyAuthenticationHandler), created per request from here.
+        builder.Services.AddAuthentication(authentication =>
+        {
+            authentication.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
+            authentication.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, displayName: null);
+        });
+        builder.Services.AddTransient<ApiKeyAuthenticationHandler>();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Tiers.Read, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Read)))
             .AddPolicy(Tiers.Write, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Write)))
@@ -53,16 +59,19 @@ internal static class ServerSetup
         builder.Services.AddOpenApi();
         builder.Services.AddRateLimiter(limiter =>
         {
-            // Per key (per client address for requests without one), in fixed one-minute windows.
+            // Per key (per client address for requests without one), in fixed one-minute windows. The
+            // options and their factory are built once: the partition function runs on every request.
+            var window = new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
+            {
+                PermitLimit = configuration.RateLimitPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            };
+            Func<string, System.Threading.RateLimiting.FixedWindowRateLimiterOptions> options = _ => window;
             limiter.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
                     Tiers.KeyIdOf(context.User) ?? "address:" + context.Connection.RemoteIpAddress,
-                    _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = configuration.RateLimitPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    }));
+                    options));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
