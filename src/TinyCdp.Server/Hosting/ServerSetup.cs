@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TinyCdp.DependencyInjection;
 using TinyCdp.Server.Auth;
 using TinyCdp.Server.Endpoints;
@@ -42,6 +43,12 @@ internal static class ServerSetup
             .AddPolicy(Tiers.Write, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Write)))
             .AddPolicy(Tiers.Admin, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Admin)));
         builder.Services.AddSingleton<IAuthorizationHandler, TierRequirementHandler>();
+        // The framework's policy evaluator and authorization service keep no state of their own (their
+        // dependencies are singletons or stateless), but are registered transient: the authorization
+        // middleware resolved both, with their transient dependencies (handler provider and handler
+        // list, evaluator, context factory), for every authorized request. One instance of each serves.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationService, DefaultAuthorizationService>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator, Microsoft.AspNetCore.Authorization.Policy.PolicyEvaluator>());
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         builder.Services.AddCors(cors => cors.AddPolicy(Cors.ClientPolicy, policy =>
         {
