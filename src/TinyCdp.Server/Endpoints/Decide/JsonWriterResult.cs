@@ -102,9 +102,10 @@ internal static class DecisionJson
         decision.Value.WriteTo(writer);
         writer.WriteString("reason", decision.ReasonText);
         writer.WriteStartArray("reasons");
-        foreach (var reason in decision.Reasons)
+        var reasons = decision.Reasons;
+        for (var i = 0; i < reasons.Count; i++)
         {
-            writer.WriteStringValue(reason);
+            writer.WriteStringValue(reasons[i]);
         }
 
         writer.WriteEndArray();
