@@ -36,8 +36,6 @@ internal sealed class ApiKeyPrincipal : ClaimsPrincipal
     {
         private readonly ConcurrentDictionary<string, Entry> _byKey = new(StringComparer.Ordinal);
 
-        public ApiKeyPrincipal For(ApiKeyInfo key) => EntryFor(key).Principal;
-
         /// <summary>A successful authentication as this key, as a completed task.</summary>
         public Task<AuthenticateResult> ResultFor(ApiKeyInfo key) => EntryFor(key).Result;
 
