@@ -8,7 +8,8 @@ if (AdminCli.IsCommand(args))
     return await AdminCli.RunAsync(args, configuration, Console.Out, Console.Error);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from the application's directory, not the working directory (Hosting/ContentRoot.cs).
+var builder = WebApplication.CreateBuilder(ContentRoot.Options(args, Environment.GetEnvironmentVariable));
 builder.AddTinyCdpServer();
 builder.Services.AddHostedService<AdminKeyBootstrap>();
 var app = builder.Build();

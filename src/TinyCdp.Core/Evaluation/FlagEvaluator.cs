@@ -68,12 +68,12 @@ internal static class FlagEvaluator
                 validUntil = ProfileEvaluationContext.Earliest(validUntil, context.NextChange(when));
                 if (reasons is not null)
                 {
-                    CollectReasons(when.Explain(context), reasons);
+                    when.CollectReasons(context, reasons);
                 }
             }
         }
 
-        reasons?.Add($"final_result = {(allow ? "true" : "false")}");
+        reasons?.Add(allow ? "final_result = true" : "final_result = false");
         return new Decision(flag.Key, value, variant, allow, reason, ruleIndex >= 0 ? ruleIndex : null, (IReadOnlyList<string>?)reasons ?? [],
             validUntil, context.Catalog.Version)
         {
@@ -97,27 +97,5 @@ internal static class FlagEvaluator
         // The fallback is the profile id (or, for an unknown person, the id the caller named); it is
         // formatted only when needed, so the common path allocates nothing.
         return key ?? (snapshot.Id == Guid.Empty ? caller.UserId ?? caller.AnonymousId ?? "" : snapshot.Id.ToString("N"));
-    }
-
-    /// <summary>The seed's reason lines: one per trait or segment reference and per aggregate read, in evaluation order.</summary>
-    private static void CollectReasons(Explanation explanation, List<string> reasons)
-    {
-        var line = explanation.Reference is { } reference ? $"{reference} = {explanation.Value}"
-            : explanation.WindowEnd is not null ? $"{explanation.Text} = {explanation.Value}"
-            : null;
-        if (line is not null)
-        {
-            if (!reasons.Contains(line))
-            {
-                reasons.Add(line);
-            }
-
-            return;
-        }
-
-        foreach (var child in explanation.Children)
-        {
-            CollectReasons(child, reasons);
-        }
     }
 }

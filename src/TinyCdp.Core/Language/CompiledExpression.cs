@@ -86,6 +86,13 @@ public sealed class CompiledExpression
     /// <summary>Evaluates and records why: every evaluated node's text and value.</summary>
     public Explanation Explain(IEvaluationContext context) => _root.Explain(context);
 
+    /// <summary>
+    /// Adds the seed's reason lines (<c>trait(x) = v</c>, <c>segment(x) = v</c>, <c>aggregate = v</c>)
+    /// that <see cref="Explain"/>'s tree holds, in evaluation order and without duplicates, without
+    /// building the tree.
+    /// </summary>
+    internal void CollectReasons(IEvaluationContext context, List<string> reasons) => _root.CollectReasons(context, reasons);
+
     /// <inheritdoc />
     public override string ToString() => Text;
 }

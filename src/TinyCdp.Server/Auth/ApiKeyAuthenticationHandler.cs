@@ -1,8 +1,6 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
 using TinyCdp.Keys;
 
 namespace TinyCdp.Server.Auth;
@@ -13,31 +11,85 @@ namespace TinyCdp.Server.Auth;
 /// or a <c>writeKey</c> body field. No key: no result (401 when the route needs one). An unknown or
 /// revoked key: failure (401). The key's tier becomes a claim for the tier policies.
 /// </summary>
-internal sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    IApiKeyService keys,
-    ApiKeyPrincipal.Cache principals)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+/// <remarks>
+/// ASP.NET Core's authentication runs it (registered as the default scheme through
+/// <c>AddAuthentication</c>; one instance per request, created by the framework's handler provider).
+/// It implements <see cref="IAuthenticationHandler"/> itself rather than deriving from
+/// <c>AuthenticationHandler&lt;TOptions&gt;</c>, which per request looks up its options, creates its
+/// events and logger scope and wraps every call in its own task and result cache: for one hash and
+/// one comparison that was most of the cost. Here a request with a known key costs the key lookup,
+/// and its result is one of a few instances kept per key (<see cref="ApiKeyPrincipal.Cache"/>):
+/// nothing of the answer is built per request.
+/// </remarks>
+internal sealed class ApiKeyAuthenticationHandler(IApiKeyService keys, ApiKeyPrincipal.Cache principals) : IAuthenticationHandler
 {
     public const string SchemeName = "ApiKey";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    private const string FailureMessage = "Valid API key required";
+
+    /// <summary>No key given; the same instance for every such request (nothing changes a result).</summary>
+    private static readonly AuthenticateResult NoKey = AuthenticateResult.NoResult();
+
+    /// <summary>An unknown or revoked key.</summary>
+    private static readonly AuthenticateResult InvalidKey = AuthenticateResult.Fail(FailureMessage);
+
+    private static readonly Task<AuthenticateResult> NoKeyTask = Task.FromResult(NoKey);
+    private static readonly Task<AuthenticateResult> InvalidKeyTask = Task.FromResult(InvalidKey);
+
+    private HttpContext _context = null!;
+
+    /// <summary>This request's result, once computed (a body key is read once per request).</summary>
+    private Task<AuthenticateResult>? _result;
+
+    public Task InitializeAsync(AuthenticationScheme scheme, HttpContext context)
     {
-        var secret = FromHeaders(Request) ?? await FromIngestRequestAsync().ConfigureAwait(false);
+        _context = context;
+        _result = null;
+        return Task.CompletedTask;
+    }
+
+    public Task<AuthenticateResult> AuthenticateAsync() => _result ??= Authenticate();
+
+    public Task ChallengeAsync(AuthenticationProperties? properties)
+    {
+        _context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
+    }
+
+    public Task ForbidAsync(AuthenticationProperties? properties)
+    {
+        _context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Task.CompletedTask;
+    }
+
+    private Task<AuthenticateResult> Authenticate()
+    {
+        if (FromHeaders(_context.Request) is { } secret)
+        {
+            // Known keys are found without waiting (the service keeps them in memory): no task is built.
+            var lookup = keys.FindAsync(secret, _context.RequestAborted);
+            return lookup.IsCompletedSuccessfully ? ResultTask(lookup.Result) : AwaitKeyAsync(lookup);
+        }
+
+        return _context.GetEndpoint()?.Metadata.GetMetadata<BodyKeyMetadata>() is null ? NoKeyTask : FromIngestRequestAsync();
+    }
+
+    private Task<AuthenticateResult> ResultTask(ApiKeyInfo? key) =>
+        key is { Active: true } ? principals.ResultFor(key) : InvalidKeyTask;
+
+    private async Task<AuthenticateResult> AwaitKeyAsync(ValueTask<ApiKeyInfo?> lookup) =>
+        await ResultTask(await lookup.ConfigureAwait(false)).ConfigureAwait(false);
+
+    private async Task<AuthenticateResult> FromIngestRequestAsync()
+    {
+        var secret = await FromIngestRequestKeyAsync().ConfigureAwait(false);
         if (secret is null)
         {
-            return AuthenticateResult.NoResult();
+            return NoKey;
         }
 
-        var key = await keys.FindAsync(secret, Context.RequestAborted).ConfigureAwait(false);
-        if (key is not { Active: true })
-        {
-            return AuthenticateResult.Fail("Valid API key required");
-        }
-
-        return AuthenticateResult.Success(new AuthenticationTicket(principals.For(key), SchemeName));
+        var key = await keys.FindAsync(secret, _context.RequestAborted).ConfigureAwait(false);
+        return key is { Active: true } ? await principals.ResultFor(key).ConfigureAwait(false) : InvalidKey;
     }
 
     internal static string? FromHeaders(HttpRequest request)
@@ -65,29 +117,25 @@ internal sealed class ApiKeyAuthenticationHandler(
         return NullIfEmpty(request.Headers["X-API-Key"].ToString().Trim());
     }
 
-    private async Task<string?> FromIngestRequestAsync()
+    private async Task<string?> FromIngestRequestKeyAsync()
     {
-        if (Context.GetEndpoint()?.Metadata.GetMetadata<BodyKeyMetadata>() is null)
-        {
-            return null;
-        }
-
-        if (NullIfEmpty(Request.Query["apiKey"].ToString()) is { } queryKey)
+        var request = _context.Request;
+        if (NullIfEmpty(request.Query["apiKey"].ToString()) is { } queryKey)
         {
             return queryKey;
         }
 
-        if (!HttpMethods.IsPost(Request.Method) || Request.ContentLength is > Hosting.ServerSetup.MaxRequestBodyBytes)
+        if (!HttpMethods.IsPost(request.Method) || request.ContentLength is > Hosting.ServerSetup.MaxRequestBodyBytes)
         {
             return null;
         }
 
         // Segment's libraries send the write key inside the body: read it without consuming the body.
-        Request.EnableBuffering();
+        request.EnableBuffering();
         try
         {
             using var buffer = new MemoryStream();
-            await Request.Body.CopyToAsync(buffer, Context.RequestAborted).ConfigureAwait(false);
+            await request.Body.CopyToAsync(buffer, _context.RequestAborted).ConfigureAwait(false);
             return FindWriteKey(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
         }
         catch (Exception exception) when (exception is IOException or Microsoft.AspNetCore.Http.BadHttpRequestException)
@@ -96,7 +144,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
         finally
         {
-            Request.Body.Position = 0;
+            request.Body.Position = 0;
         }
     }
 

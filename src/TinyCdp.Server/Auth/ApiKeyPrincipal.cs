@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using TinyCdp.Keys;
 using TinyCdp.Storage;
 
@@ -26,14 +27,29 @@ internal sealed class ApiKeyPrincipal : ClaimsPrincipal
     /// <summary>The key's tier.</summary>
     public ApiKeyKind Tier { get; }
 
-    /// <summary>The principals of the keys seen so far, by key id (a key's id and tier never change).</summary>
+    /// <summary>
+    /// The principals of the keys seen so far, by key id (a key's id and tier never change), with the
+    /// authentication result of each: built once per key, shared by all of its requests. Nothing in
+    /// the server changes a principal, a ticket or its (empty) properties.
+    /// </summary>
     internal sealed class Cache
     {
-        private readonly ConcurrentDictionary<string, ApiKeyPrincipal> _byKey = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Entry> _byKey = new(StringComparer.Ordinal);
 
-        public ApiKeyPrincipal For(ApiKeyInfo key) =>
-            _byKey.TryGetValue(key.Id, out var principal) && principal.Tier == key.Kind
-                ? principal
-                : _byKey[key.Id] = new ApiKeyPrincipal(key);
+        /// <summary>A successful authentication as this key, as a completed task.</summary>
+        public Task<AuthenticateResult> ResultFor(ApiKeyInfo key) => EntryFor(key).Result;
+
+        private Entry EntryFor(ApiKeyInfo key) =>
+            _byKey.TryGetValue(key.Id, out var entry) && entry.Principal.Tier == key.Kind
+                ? entry
+                : _byKey[key.Id] = new Entry(new ApiKeyPrincipal(key));
+
+        private sealed class Entry(ApiKeyPrincipal principal)
+        {
+            public ApiKeyPrincipal Principal { get; } = principal;
+
+            public Task<AuthenticateResult> Result { get; } =
+                Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyAuthenticationHandler.SchemeName)));
+        }
     }
 }

@@ -9,16 +9,39 @@ internal sealed class TierRequirement(ApiKeyKind tier) : IAuthorizationRequireme
     public ApiKeyKind Tier { get; } = tier;
 }
 
-/// <summary>Checks <see cref="TierRequirement"/> against the tier claim the key handler sets.</summary>
-internal sealed class TierRequirementHandler : AuthorizationHandler<TierRequirement>
+/// <summary>
+/// Checks <see cref="TierRequirement"/> against the caller's tier. Synchronous and allocation-free:
+/// an <see cref="IAuthorizationHandler"/> of its own rather than <c>AuthorizationHandler&lt;T&gt;</c>,
+/// whose <c>HandleAsync</c> filters the requirements through LINQ and awaits each one; the policy's
+/// requirements are read by index, and the tier from the shared principal without searching claims.
+/// </summary>
+internal sealed class TierRequirementHandler : IAuthorizationHandler
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, TierRequirement requirement)
+    public Task HandleAsync(AuthorizationHandlerContext context)
     {
-        if (Tiers.Of(context.User) is { } tier && tier >= requirement.Tier)
+        if (context.Requirements is IReadOnlyList<IAuthorizationRequirement> requirements)
         {
-            context.Succeed(requirement);
+            for (var i = 0; i < requirements.Count; i++)
+            {
+                Check(context, requirements[i]);
+            }
+        }
+        else
+        {
+            foreach (var requirement in context.Requirements)
+            {
+                Check(context, requirement);
+            }
         }
 
         return Task.CompletedTask;
+    }
+
+    private static void Check(AuthorizationHandlerContext context, IAuthorizationRequirement requirement)
+    {
+        if (requirement is TierRequirement tierRequirement && Tiers.Of(context.User) is { } tier && tier >= tierRequirement.Tier)
+        {
+            context.Succeed(requirement);
+        }
     }
 }

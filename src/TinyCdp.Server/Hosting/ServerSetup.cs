@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TinyCdp.DependencyInjection;
 using TinyCdp.Server.Auth;
 using TinyCdp.Server.Endpoints;
@@ -29,13 +30,25 @@ internal static class ServerSetup
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<LoggerFilterOptions>, QuietLogCategories>();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton<ApiKeyPrincipal.Cache>();
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // ASP.NET Core's authentication with one scheme, the API key; its handler implements
+        // IAuthenticationHandler directly (see ApiKeyAuthenticationHandler), created per request from here.
+        builder.Services.AddAuthentication(authentication =>
+        {
+            authentication.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName;
+            authentication.AddScheme<ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, displayName: null);
+        });
+        builder.Services.AddTransient<ApiKeyAuthenticationHandler>();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Tiers.Read, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Read)))
             .AddPolicy(Tiers.Write, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Write)))
             .AddPolicy(Tiers.Admin, p => p.AddRequirements(new TierRequirement(ApiKeyKind.Admin)));
         builder.Services.AddSingleton<IAuthorizationHandler, TierRequirementHandler>();
+        // The framework's policy evaluator and authorization service keep no state of their own (their
+        // dependencies are singletons or stateless), but are registered transient: the authorization
+        // middleware resolved both, with their transient dependencies (handler provider and handler
+        // list, evaluator, context factory), for every authorized request. One instance of each serves.
+        builder.Services.Replace(ServiceDescriptor.Singleton<IAuthorizationService, DefaultAuthorizationService>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.Policy.IPolicyEvaluator, Microsoft.AspNetCore.Authorization.Policy.PolicyEvaluator>());
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         builder.Services.AddCors(cors => cors.AddPolicy(Cors.ClientPolicy, policy =>
         {
@@ -53,16 +66,19 @@ internal static class ServerSetup
         builder.Services.AddOpenApi();
         builder.Services.AddRateLimiter(limiter =>
         {
-            // Per key (per client address for requests without one), in fixed one-minute windows.
+            // Per key (per client address for requests without one), in fixed one-minute windows. The
+            // options and their factory are built once: the partition function runs on every request.
+            var window = new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
+            {
+                PermitLimit = configuration.RateLimitPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            };
+            Func<string, System.Threading.RateLimiting.FixedWindowRateLimiterOptions> options = _ => window;
             limiter.GlobalLimiter = System.Threading.RateLimiting.PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
                     Tiers.KeyIdOf(context.User) ?? "address:" + context.Connection.RemoteIpAddress,
-                    _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = configuration.RateLimitPerMinute,
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    }));
+                    options));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var retryAfter = rejected.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);

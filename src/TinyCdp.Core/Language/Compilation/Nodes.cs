@@ -10,16 +10,14 @@ internal sealed class ConstantNode(string text, ExprType type, Value value) : Co
     public override Value Evaluate(IEvaluationContext context) => Value;
 }
 
-internal sealed class ListNode(string text, CompiledNode[] items) : CompiledNode(text, ExprType.List)
+internal sealed class ListNode(string text, CompiledNode[] items) : CompiledNode(text, ExprType.List, items)
 {
-    public override IReadOnlyList<CompiledNode> Children => items;
-
     public override Value Evaluate(IEvaluationContext context)
     {
-        var values = new Value[items.Length];
-        for (var i = 0; i < items.Length; i++)
+        var values = new Value[Operands.Length];
+        for (var i = 0; i < Operands.Length; i++)
         {
-            values[i] = items[i].Evaluate(context);
+            values[i] = Operands[i].Evaluate(context);
         }
 
         return Value.List(values);
@@ -28,6 +26,8 @@ internal sealed class ListNode(string text, CompiledNode[] items) : CompiledNode
 
 internal sealed class AggregateNode(string text, ExprType type, SlotReference slot, AggregateRequirement requirement) : CompiledNode(text, type)
 {
+    private readonly ReasonLine _reason = new(text);
+
     public int Slot => slot.Value;
 
     public AggregateRequirement Requirement { get; } = requirement;
@@ -41,6 +41,8 @@ internal sealed class AggregateNode(string text, ExprType type, SlotReference sl
         EventCount = context.GetAggregateEventCount(Slot),
     };
 
+    public override void CollectReasons(IEvaluationContext context, List<string> reasons) => _reason.AddTo(reasons, Evaluate(context));
+
     internal static DateTimeOffset SafeSubtract(DateTimeOffset now, TimeSpan length) =>
         now.UtcTicks - DateTimeOffset.MinValue.UtcTicks > length.Ticks ? now - length : DateTimeOffset.MinValue;
 }
@@ -48,6 +50,8 @@ internal sealed class AggregateNode(string text, ExprType type, SlotReference sl
 /// <summary>Whole units since the earliest or latest event: <c>floor((now − t) / unit)</c>, null if none.</summary>
 internal sealed class SeenAgoNode(string text, SlotReference slot, AggregateRequirement requirement, long unitTicks) : CompiledNode(text, ExprType.Number)
 {
+    private readonly ReasonLine _reason = new(text);
+
     public int Slot => slot.Value;
 
     public AggregateRequirement Requirement { get; } = requirement;
@@ -75,6 +79,8 @@ internal sealed class SeenAgoNode(string text, SlotReference slot, AggregateRequ
         WindowEnd = context.Now,
         EventCount = context.GetAggregateEventCount(Slot),
     };
+
+    public override void CollectReasons(IEvaluationContext context, List<string> reasons) => _reason.AddTo(reasons, Evaluate(context));
 }
 
 internal sealed class ProfileNode(string text) : CompiledNode(text, ExprType.Any)
@@ -87,34 +93,40 @@ internal sealed class EventPropertiesNode(string text) : CompiledNode(text, Expr
     public override Value Evaluate(IEvaluationContext context) => context.EventProperties;
 }
 
-internal sealed class MemberNode(string text, CompiledNode target, string member) : CompiledNode(text, ExprType.Any)
+internal sealed class MemberNode(string text, CompiledNode target, string member) : CompiledNode(text, ExprType.Any, [target])
 {
-    public override IReadOnlyList<CompiledNode> Children => [target];
-
     public override Value Evaluate(IEvaluationContext context) => target.Evaluate(context).Member(member);
 }
 
-internal sealed class IndexNode(string text, CompiledNode target, CompiledNode index) : CompiledNode(text, ExprType.Any)
+internal sealed class IndexNode(string text, CompiledNode target, CompiledNode index) : CompiledNode(text, ExprType.Any, [target, index])
 {
-    public override IReadOnlyList<CompiledNode> Children => [target, index];
-
     public override Value Evaluate(IEvaluationContext context) => target.Evaluate(context).Index(index.Evaluate(context));
 }
 
 internal sealed class TraitNode(string text, ExprType type, int slot, string key) : CompiledNode(text, type)
 {
+    private readonly string _reference = $"trait({key})";
+    private readonly ReasonLine _reason = new($"trait({key})");
+
     public override Value Evaluate(IEvaluationContext context) => context.GetTrait(slot);
 
-    public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), []) { Reference = $"trait({key})" };
+    public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), []) { Reference = _reference };
+
+    public override void CollectReasons(IEvaluationContext context, List<string> reasons) => _reason.AddTo(reasons, Evaluate(context));
 
     public override DateTimeOffset? NextChange(IEvaluationContext context) => context.GetTraitNextChange(slot);
 }
 
 internal sealed class SegmentNode(string text, int slot, string key) : CompiledNode(text, ExprType.Bool)
 {
+    private readonly string _reference = $"segment({key})";
+    private readonly ReasonLine _reason = new($"segment({key})");
+
     public override Value Evaluate(IEvaluationContext context) => Value.Bool(context.GetSegment(slot));
 
-    public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), []) { Reference = $"segment({key})" };
+    public override Explanation Explain(IEvaluationContext context) => new(Text, Evaluate(context), []) { Reference = _reference };
+
+    public override void CollectReasons(IEvaluationContext context, List<string> reasons) => _reason.AddTo(reasons, Evaluate(context));
 
     public override DateTimeOffset? NextChange(IEvaluationContext context) => context.GetSegmentNextChange(slot);
 }
@@ -124,25 +136,19 @@ internal sealed class ContextNode(string text, string name) : CompiledNode(text,
     public override Value Evaluate(IEvaluationContext context) => context.GetContext(name);
 }
 
-internal sealed class NotNode(string text, CompiledNode operand) : CompiledNode(text, ExprType.Bool)
+internal sealed class NotNode(string text, CompiledNode operand) : CompiledNode(text, ExprType.Bool, [operand])
 {
-    public override IReadOnlyList<CompiledNode> Children => [operand];
-
     public override Value Evaluate(IEvaluationContext context) => Value.Bool(!operand.Evaluate(context).IsTrue);
 }
 
-internal sealed class NegateNode(string text, CompiledNode operand) : CompiledNode(text, ExprType.Number)
+internal sealed class NegateNode(string text, CompiledNode operand) : CompiledNode(text, ExprType.Number, [operand])
 {
-    public override IReadOnlyList<CompiledNode> Children => [operand];
-
     public override Value Evaluate(IEvaluationContext context) =>
         operand.Evaluate(context).TryGetNumber(out var number) ? Value.Number(-number) : Value.Null;
 }
 
-internal sealed class AndNode(string text, CompiledNode left, CompiledNode right) : CompiledNode(text, ExprType.Bool)
+internal sealed class AndNode(string text, CompiledNode left, CompiledNode right) : CompiledNode(text, ExprType.Bool, [left, right])
 {
-    public override IReadOnlyList<CompiledNode> Children => [left, right];
-
     public override Value Evaluate(IEvaluationContext context) =>
         Value.Bool(left.Evaluate(context).IsTrue && right.Evaluate(context).IsTrue);
 
@@ -153,12 +159,19 @@ internal sealed class AndNode(string text, CompiledNode left, CompiledNode right
             ? new Explanation(Text, Evaluate(context), [first, right.Explain(context)])
             : new Explanation(Text, Value.False, [first]);
     }
+
+    public override void CollectReasons(IEvaluationContext context, List<string> reasons)
+    {
+        left.CollectReasons(context, reasons);
+        if (left.Evaluate(context).IsTrue)
+        {
+            right.CollectReasons(context, reasons);
+        }
+    }
 }
 
-internal sealed class OrNode(string text, CompiledNode left, CompiledNode right) : CompiledNode(text, ExprType.Bool)
+internal sealed class OrNode(string text, CompiledNode left, CompiledNode right) : CompiledNode(text, ExprType.Bool, [left, right])
 {
-    public override IReadOnlyList<CompiledNode> Children => [left, right];
-
     public override Value Evaluate(IEvaluationContext context) =>
         Value.Bool(left.Evaluate(context).IsTrue || right.Evaluate(context).IsTrue);
 
@@ -169,25 +182,30 @@ internal sealed class OrNode(string text, CompiledNode left, CompiledNode right)
             ? new Explanation(Text, Value.True, [first])
             : new Explanation(Text, Evaluate(context), [first, right.Explain(context)]);
     }
+
+    public override void CollectReasons(IEvaluationContext context, List<string> reasons)
+    {
+        left.CollectReasons(context, reasons);
+        if (!left.Evaluate(context).IsTrue)
+        {
+            right.CollectReasons(context, reasons);
+        }
+    }
 }
 
-internal sealed class BinaryNode(string text, ExprType type, BinaryOperator op, CompiledNode left, CompiledNode right) : CompiledNode(text, type)
+internal sealed class BinaryNode(string text, ExprType type, BinaryOperator op, CompiledNode left, CompiledNode right) : CompiledNode(text, type, [left, right])
 {
-    public override IReadOnlyList<CompiledNode> Children => [left, right];
-
     public override Value Evaluate(IEvaluationContext context) => Operators.Apply(op, left.Evaluate(context), right.Evaluate(context));
 }
 
-internal sealed class FunctionNode(string text, ExprType type, BuiltinFunction function, CompiledNode[] arguments) : CompiledNode(text, type)
+internal sealed class FunctionNode(string text, ExprType type, BuiltinFunction function, CompiledNode[] arguments) : CompiledNode(text, type, arguments)
 {
-    public override IReadOnlyList<CompiledNode> Children => arguments;
-
-    public override Value Evaluate(IEvaluationContext context) => function.Invoke(arguments, context);
+    public override Value Evaluate(IEvaluationContext context) => function.Invoke(Operands, context);
 
     public override DateTimeOffset? NextChange(IEvaluationContext context)
     {
         var earliest = base.NextChange(context);
-        if (function.ClockUnitTicks is { } unit && BuiltinFunction.TryReadInstant(arguments[0].Evaluate(context), out var instant))
+        if (function.ClockUnitTicks is { } unit && BuiltinFunction.TryReadInstant(Operands[0].Evaluate(context), out var instant))
         {
             earliest = Earliest(earliest, NextUnitBoundary(context.Now, instant.UtcTicks, unit));
         }

@@ -88,36 +88,85 @@ internal sealed class JsonBytesResult(int status, byte[] body, string? etag = nu
 /// <summary>Writes decisions in the seed's shape.</summary>
 internal static class DecisionJson
 {
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    /// <summary>The length of <see cref="TryWriteTimestamp"/>'s text: <c>yyyy-MM-ddTHH:mm:ss.fffZ</c>.</summary>
+    public const int TimestampLength = 24;
+
+    // Member names, encoded once.
+    private static readonly JsonEncodedText Allow = JsonEncodedText.Encode("allow");
+    private static readonly JsonEncodedText Variant = JsonEncodedText.Encode("variant");
+    private static readonly JsonEncodedText ValueName = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason");
+    private static readonly JsonEncodedText Reasons = JsonEncodedText.Encode("reasons");
+    private static readonly JsonEncodedText ValidUntil = JsonEncodedText.Encode("validUntil");
+
     /// <summary>ISO-8601 UTC with milliseconds.</summary>
     public static string Timestamp(DateTimeOffset instant) => instant.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
-    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+    /// <summary>
+    /// <see cref="Timestamp"/>'s text as UTF-8, written digit by digit (a custom format string is
+    /// parsed again on every call, and every decide writes one).
+    /// </summary>
+    public static bool TryWriteTimestamp(DateTimeOffset instant, Span<byte> destination)
+    {
+        if (destination.Length < TimestampLength)
+        {
+            return false;
+        }
+
+        var utc = instant.UtcDateTime;
+        Digits(destination[..4], utc.Year);
+        destination[4] = (byte)'-';
+        Digits(destination.Slice(5, 2), utc.Month);
+        destination[7] = (byte)'-';
+        Digits(destination.Slice(8, 2), utc.Day);
+        destination[10] = (byte)'T';
+        Digits(destination.Slice(11, 2), utc.Hour);
+        destination[13] = (byte)':';
+        Digits(destination.Slice(14, 2), utc.Minute);
+        destination[16] = (byte)':';
+        Digits(destination.Slice(17, 2), utc.Second);
+        destination[19] = (byte)'.';
+        Digits(destination.Slice(20, 3), utc.Millisecond);
+        destination[23] = (byte)'Z';
+        return true;
+    }
+
+    private static void Digits(Span<byte> destination, int value)
+    {
+        for (var i = destination.Length - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+    }
 
     /// <summary>The members <c>allow, variant, value, reason, reasons, validUntil</c> of a seed decision.</summary>
     public static void WriteMembers(Utf8JsonWriter writer, Decision decision)
     {
-        writer.WriteBoolean("allow", decision.Allow);
-        writer.WriteString("variant", decision.Variant);
-        writer.WritePropertyName("value");
+        writer.WriteBoolean(Allow, decision.Allow);
+        writer.WriteString(Variant, decision.Variant);
+        writer.WritePropertyName(ValueName);
         decision.Value.WriteTo(writer);
-        writer.WriteString("reason", decision.ReasonText);
-        writer.WriteStartArray("reasons");
-        foreach (var reason in decision.Reasons)
+        writer.WriteString(Reason, decision.ReasonText);
+        writer.WriteStartArray(Reasons);
+        var reasons = decision.Reasons;
+        for (var i = 0; i < reasons.Count; i++)
         {
-            writer.WriteStringValue(reason);
+            writer.WriteStringValue(reasons[i]);
         }
 
         writer.WriteEndArray();
         if (decision.ValidUntil is { } validUntil)
         {
-            Span<char> text = stackalloc char[32];
-            writer.WriteString("validUntil", validUntil.UtcDateTime.TryFormat(text, out var length, TimestampFormat, CultureInfo.InvariantCulture)
-                ? text[..length]
-                : Timestamp(validUntil));
+            Span<byte> text = stackalloc byte[TimestampLength];
+            TryWriteTimestamp(validUntil, text);
+            writer.WriteString(ValidUntil, text);
         }
         else
         {
-            writer.WriteNull("validUntil");
+            writer.WriteNull(ValidUntil);
         }
     }
 }
