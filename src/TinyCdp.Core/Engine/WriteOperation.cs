@@ -65,5 +65,11 @@ internal sealed class ReevaluateOperation(IReadOnlyList<Guid> profileIds, DateTi
 
     public ChangeCause Cause { get; } = cause;
 
+    /// <summary>
+    /// The profiles' stored states, read by the backfill before the writer took the operation, and the
+    /// writer's commit count just before that read: a profile committed since then is read again.
+    /// </summary>
+    public (long CommitEpoch, IReadOnlyDictionary<Guid, StoredProfileState> States)? Prefetched { get; init; }
+
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
