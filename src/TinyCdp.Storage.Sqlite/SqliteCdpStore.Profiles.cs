@@ -88,13 +88,12 @@ public sealed partial class SqliteCdpStore
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
-            var id = new byte[16];
             var rows = new Dictionary<Guid, Loading>();
             while (reader.Read())
             {
                 var profile = new StoredProfile(
-                    ReadId(reader, 0, id), Instant(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3),
-                    reader.IsDBNull(4) ? null : ReadId(reader, 4, id), reader.GetInt64(5));
+                    ReadId(reader, 0), Instant(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3),
+                    reader.IsDBNull(4) ? null : ReadId(reader, 4), reader.GetInt64(5));
                 rows[profile.Id] = new Loading(profile);
             }
 
@@ -106,7 +105,7 @@ public sealed partial class SqliteCdpStore
             reader.NextResult();
             while (reader.Read())
             {
-                if (rows.TryGetValue(ReadId(reader, 0, id), out var loading))
+                if (rows.TryGetValue(ReadId(reader, 0), out var loading))
                 {
                     loading.Identifiers.Add(new Identifier(ToIdentifierKind(reader.GetInt64(1)), reader.GetString(2)));
                 }
@@ -116,7 +115,7 @@ public sealed partial class SqliteCdpStore
             Loading? current = null;
             while (reader.Read())
             {
-                var profileId = ReadId(reader, 0, id);
+                var profileId = ReadId(reader, 0);
                 if ((current is null || current.Profile.Id != profileId) && !rows.TryGetValue(profileId, out current))
                 {
                     continue;
@@ -131,7 +130,7 @@ public sealed partial class SqliteCdpStore
             reader.NextResult();
             while (reader.Read())
             {
-                var profileId = ReadId(reader, 0, id);
+                var profileId = ReadId(reader, 0);
                 if (rows.TryGetValue(profileId, out var loading))
                 {
                     loading.Memberships.Add(new StoredMembership(
@@ -142,7 +141,7 @@ public sealed partial class SqliteCdpStore
             reader.NextResult();
             while (reader.Read())
             {
-                var profileId = ReadId(reader, 0, id);
+                var profileId = ReadId(reader, 0);
                 if (rows.TryGetValue(profileId, out var loading))
                 {
                     loading.TraitValues.Add(new StoredTraitValue(profileId, reader.GetString(1), reader.GetString(2), Instant(reader.GetInt64(3))));
@@ -153,12 +152,8 @@ public sealed partial class SqliteCdpStore
         }
     }
 
-    /// <summary>A 16-byte id column, through a reused buffer (no array per row).</summary>
-    private static Guid ReadId(SqliteDataReader reader, int ordinal, byte[] buffer)
-    {
-        var length = reader.GetBytes(ordinal, 0, buffer, 0, buffer.Length);
-        return length == buffer.Length ? new Guid(buffer, bigEndian: true) : Id(reader.GetFieldValue<byte[]>(ordinal));
-    }
+    // GetFieldValue, not GetBytes: GetBytes opens a blob stream per call, which cost more than the rest of the row.
+    private static Guid ReadId(SqliteDataReader reader, int ordinal) => Id(reader.GetFieldValue<byte[]>(ordinal));
 
     /// <summary>A profile being assembled from the load's result sets.</summary>
     private sealed class Loading(StoredProfile profile)
