@@ -85,6 +85,50 @@ internal sealed class ProfileAggregates
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="Add"/> would change some aggregator with a message of this kind and name at
+    /// <paramref name="time"/>, and if so whether any of those reads its properties (a filter or a
+    /// property): when none does, the properties need not be parsed and <see cref="Add"/> may be given null.
+    /// </summary>
+    public bool Accepts(MessageKind kind, string name, DateTimeOffset time, out bool readsProperties)
+    {
+        readsProperties = false;
+        if (!IsAggregated(kind))
+        {
+            return false;
+        }
+
+        var ticks = time.UtcTicks;
+        var accepted = false;
+        if (IsActivity(kind))
+        {
+            foreach (var slot in _activitySlots)
+            {
+                Consider(slot, ticks, ref accepted, ref readsProperties);
+            }
+        }
+
+        if (_slotsByName.TryGetValue(name, out var slots))
+        {
+            foreach (var slot in slots)
+            {
+                Consider(slot, ticks, ref accepted, ref readsProperties);
+            }
+        }
+
+        return accepted;
+    }
+
+    private void Consider(int slot, long ticks, ref bool accepted, ref bool readsProperties)
+    {
+        var aggregator = _aggregators[slot];
+        if (!aggregator.Ignores(ticks))
+        {
+            accepted = true;
+            readsProperties |= aggregator.Requirement.Filter is not null || aggregator.Requirement.Property is not null;
+        }
+    }
+
     /// <summary>Drops state no evaluation at or after <paramref name="horizon"/> needs.</summary>
     public void Compact(DateTimeOffset horizon)
     {

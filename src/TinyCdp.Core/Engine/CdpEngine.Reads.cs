@@ -365,8 +365,7 @@ internal sealed partial class CdpEngine
 
         var row = state.Profile;
         var properties = ProfileProperties.FromStored(row.PropertiesJson, row.PropertyTimesJson);
-        var aggregates = Replay(state.Events, catalog, properties, DateTimeOffset.MaxValue);
-        aggregates.Compact(now - CompactionMargin);
+        var aggregates = Replay(state.Events, catalog, properties, DateTimeOffset.MaxValue, horizon: now - CompactionMargin);
         entry.Live = aggregates;
         entry.StoredTraits = state.TraitValues.ToImmutableDictionary(t => t.Trait, t => t.ValueJson, StringComparer.Ordinal);
         entry.Snapshot = new ProfileSnapshot(entry.Id, row.CreatedAt, [.. state.Identifiers], properties, catalog, aggregates.Evaluate(now),
