@@ -239,10 +239,23 @@ internal sealed partial class CdpEngine
         // The commit count first: whatever the writer commits from here on may be missing from the read.
         var epoch = Interlocked.Read(ref _commitEpoch);
         var states = await _store.LoadProfileStatesAsync(ids, cancellationToken).ConfigureAwait(false);
-        return new BackfillPage(ids, (epoch, states));
+
+        // Replayed here too, so the writer only evaluates and commits (and the messages are garbage at once).
+        var catalog = Catalog;
+        var horizon = _time.GetUtcNow() - CompactionMargin;
+        var prepared = new Dictionary<Guid, PreparedProfile>(states.Count);
+        foreach (var (id, state) in states)
+        {
+            if (state.Profile.MergedInto is null)
+            {
+                prepared[id] = Prepare(state, catalog, horizon);
+            }
+        }
+
+        return new BackfillPage(ids, new Prefetch(epoch, prepared));
     }
 
-    private sealed record BackfillPage(IReadOnlyList<Guid> Ids, (long CommitEpoch, IReadOnlyDictionary<Guid, StoredProfileState> States)? Prefetched);
+    private sealed record BackfillPage(IReadOnlyList<Guid> Ids, Prefetch? Prefetched);
 
     /// <summary>
     /// In the writer: re-evaluates profiles (timer or backfill) and commits what changed. The profiles
@@ -271,21 +284,27 @@ internal sealed partial class CdpEngine
             }
 
             var prefetched = UsablePrefetch(operation.Prefetched);
+            var catalog = Catalog;
+            var horizon = now - CompactionMargin;
+
+            // Read now: what the backfill did not read ahead, or read before a commit touched it, or prepared for another catalog.
             var stale = entries
-                .Where(entry => !IsCurrent(entry) && (prefetched is not { } p || CommittedSince(entry.Id, p.CommitEpoch)))
+                .Where(entry => !IsCurrent(entry) && !(prefetched is { } p && !CommittedSince(entry.Id, p.CommitEpoch) &&
+                    (!p.Profiles.TryGetValue(entry.Id, out var ready) || (ready.Catalog == catalog && ready.Horizon <= horizon))))
                 .Select(entry => entry.Id)
                 .ToHashSet();
             var read = stale.Count == 0
                 ? null
                 : await _store.LoadProfileStatesAsync(stale, _stopping.Token).ConfigureAwait(false);
-            var catalog = Catalog;
             foreach (var entry in entries)
             {
                 if (!IsCurrent(entry))
                 {
-                    var state = (stale.Contains(entry.Id) ? read : prefetched?.States)?.GetValueOrDefault(entry.Id);
                     var wasCached = entry.Snapshot is not null;
-                    if (!Install(entry, state, catalog, now))
+                    var installed = stale.Contains(entry.Id)
+                        ? Install(entry, read?.GetValueOrDefault(entry.Id), catalog, now)
+                        : prefetched!.Profiles.TryGetValue(entry.Id, out var ready) && Install(entry, ready, now);
+                    if (!installed)
                     {
                         continue;
                     }
@@ -393,8 +412,7 @@ internal sealed partial class CdpEngine
     /// In the writer: a backfill's read-ahead when it can still be trusted (see <see cref="_commitEpoch"/>);
     /// forgets the commits no later read-ahead needs.
     /// </summary>
-    private (long CommitEpoch, IReadOnlyDictionary<Guid, StoredProfileState> States)? UsablePrefetch(
-        (long CommitEpoch, IReadOnlyDictionary<Guid, StoredProfileState> States)? prefetched)
+    private Prefetch? UsablePrefetch(Prefetch? prefetched)
     {
         if (prefetched is not { } p || _committedFloor == long.MaxValue || p.CommitEpoch < _committedFloor)
         {

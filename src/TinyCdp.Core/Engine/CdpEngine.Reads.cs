@@ -356,26 +356,35 @@ internal sealed partial class CdpEngine
     /// Builds the entry's aggregators and snapshot from the stored state (caller holds the gate); false
     /// when the profile is not stored or was absorbed.
     /// </summary>
-    private bool Install(ProfileEntry entry, StoredProfileState? state, Definitions.CatalogSnapshot catalog, DateTimeOffset now)
-    {
-        if (state is null || state.Profile.MergedInto is not null)
-        {
-            return false;
-        }
+    private bool Install(ProfileEntry entry, StoredProfileState? state, Definitions.CatalogSnapshot catalog, DateTimeOffset now) =>
+        state is not null && state.Profile.MergedInto is null &&
+        Install(entry, Prepare(state, catalog, now - CompactionMargin), now);
 
-        var row = state.Profile;
-        var properties = ProfileProperties.FromStored(row.PropertiesJson, row.PropertyTimesJson);
-        var aggregates = Replay(state.Events, catalog, properties, DateTimeOffset.MaxValue, horizon: now - CompactionMargin);
+    /// <summary>Publishes a prepared profile into its entry (caller holds the gate; the preparation fits the catalog and time).</summary>
+    private bool Install(ProfileEntry entry, PreparedProfile prepared, DateTimeOffset now)
+    {
+        var row = prepared.Row;
+        var aggregates = prepared.Aggregates;
+        aggregates.Compact(now - CompactionMargin);
         entry.Live = aggregates;
-        entry.StoredTraits = state.TraitValues.ToImmutableDictionary(t => t.Trait, t => t.ValueJson, StringComparer.Ordinal);
-        entry.Snapshot = new ProfileSnapshot(entry.Id, row.CreatedAt, [.. state.Identifiers], properties, catalog, aggregates.Evaluate(now),
-            state.Memberships.ToImmutableDictionary(m => m.Segment, StringComparer.Ordinal), row.Version);
-        foreach (var identifier in state.Identifiers)
+        entry.StoredTraits = prepared.TraitValues.ToImmutableDictionary(t => t.Trait, t => t.ValueJson, StringComparer.Ordinal);
+        entry.Snapshot = new ProfileSnapshot(entry.Id, row.CreatedAt, [.. prepared.Identifiers], prepared.Properties, prepared.Catalog, aggregates.Evaluate(now),
+            prepared.Memberships.ToImmutableDictionary(m => m.Segment, StringComparer.Ordinal), row.Version);
+        foreach (var identifier in prepared.Identifiers)
         {
             _owners[identifier] = entry.Id;
         }
 
         return true;
+    }
+
+    /// <summary>Rebuilds a stored (live) profile's aggregators for a catalog, compacted to a horizon; touches no engine state.</summary>
+    private PreparedProfile Prepare(StoredProfileState state, Definitions.CatalogSnapshot catalog, DateTimeOffset horizon)
+    {
+        var row = state.Profile;
+        var properties = ProfileProperties.FromStored(row.PropertiesJson, row.PropertyTimesJson);
+        var aggregates = Replay(state.Events, catalog, properties, DateTimeOffset.MaxValue, horizon);
+        return new PreparedProfile(row, state.Identifiers, state.Memberships, state.TraitValues, properties, aggregates, catalog, horizon);
     }
 
     /// <summary>The profile id a reference names, following merges; null for an unknown person.</summary>
