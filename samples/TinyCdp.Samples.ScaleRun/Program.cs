@@ -127,7 +127,16 @@ await using (var fresh = Engine(database))
 static ServiceProvider Engine(string database)
 {
     var services = new ServiceCollection();
-    services.AddTinyCdp(b => b.UseSqlite($"Data Source={database}").Configure(o => o.MembershipTimer = false));
+    services.AddTinyCdp(b => b.UseSqlite($"Data Source={database}").Configure(o =>
+    {
+        o.MembershipTimer = false;
+
+        // SCALE_BACKFILL_BATCH tries another page size (profiles per backfill step).
+        if (int.TryParse(Environment.GetEnvironmentVariable("SCALE_BACKFILL_BATCH"), CultureInfo.InvariantCulture, out var batch))
+        {
+            o.BackfillBatchSize = batch;
+        }
+    }));
     return services.BuildServiceProvider();
 }
 
