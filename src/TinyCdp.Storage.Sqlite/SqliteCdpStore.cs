@@ -38,6 +38,8 @@ public sealed partial class SqliteCdpStore : ICdpStore
     private readonly string _writeConnectionString;
     private readonly SqliteDurability _durability;
     private readonly int _busyTimeoutMilliseconds;
+    private readonly long _memoryMapSize;
+    private readonly string _memoryMapPragma;
 
     // Guards the write connection: one commit or migration at a time. Not disposed, so a caller
     // still waiting when the store is disposed gets ObjectDisposedException from the store, not a hang.
@@ -58,6 +60,11 @@ public sealed partial class SqliteCdpStore : ICdpStore
         if (!Enum.IsDefined(options.Durability))
         {
             throw new ArgumentException($"Unknown durability {options.Durability}.", nameof(options));
+        }
+
+        if (options.MemoryMapSize < 0)
+        {
+            throw new ArgumentException("The memory map size must not be negative.", nameof(options));
         }
 
         if (options.BusyTimeout < TimeSpan.Zero || options.BusyTimeout.TotalMilliseconds > int.MaxValue)
@@ -91,6 +98,8 @@ public sealed partial class SqliteCdpStore : ICdpStore
         _writeConnectionString = builder.ToString();
 
         _durability = options.Durability;
+        _memoryMapSize = options.MemoryMapSize;
+        _memoryMapPragma = string.Create(CultureInfo.InvariantCulture, $"PRAGMA mmap_size = {options.MemoryMapSize}");
         _busyTimeoutMilliseconds = (int)options.BusyTimeout.TotalMilliseconds;
     }
 
@@ -478,6 +487,13 @@ public sealed partial class SqliteCdpStore : ICdpStore
         {
             // Microsoft.Data.Sqlite retries a busy database until the command timeout on its own.
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (_memoryMapSize > 0)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = _memoryMapPragma;
+                command.ExecuteNonQuery();
+            }
+
             return connection;
         }
         catch

@@ -19,4 +19,14 @@ public sealed class SqliteCdpStoreOptions
     /// same file, or a checkpoint) before failing; 5 seconds by default.
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How many bytes at the start of the database file reads map into memory (SQLite's
+    /// <c>mmap_size</c>, capped by SQLite at 2 GiB) instead of copying each page with a system call;
+    /// 2 GiB by default, 0 to read through system calls only. Loading a profile that is not in memory
+    /// touches a page per stored message, so this mostly decides the cost of such loads. Commits
+    /// always write through system calls. An I/O error on a mapped page stops the process (SIGBUS)
+    /// where a read call would have failed with an error.
+    /// </summary>
+    public long MemoryMapSize { get; set; } = 2L * 1024 * 1024 * 1024;
 }

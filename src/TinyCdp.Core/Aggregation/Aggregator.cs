@@ -78,6 +78,13 @@ internal abstract class Aggregator
     /// <summary>Adds one matching event. Its time may be before, between or after those added so far.</summary>
     public abstract void Add(in AggregateEvent e);
 
+    /// <summary>
+    /// Whether <see cref="Add"/> would ignore an event at <paramref name="ticks"/> (UTC) whatever it
+    /// carries: after <see cref="Compact"/>, a finite window ignores events too old to be in it again.
+    /// False unless certain.
+    /// </summary>
+    public virtual bool Ignores(long ticks) => false;
+
     /// <summary>The aggregate's value at <paramref name="now"/>.</summary>
     public abstract Value Evaluate(DateTimeOffset now);
 

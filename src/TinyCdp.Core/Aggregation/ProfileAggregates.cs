@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TinyCdp.Definitions;
 using TinyCdp.Language;
 using TinyCdp.Storage;
@@ -11,6 +12,10 @@ namespace TinyCdp.Aggregation;
 /// </summary>
 internal sealed class ProfileAggregates
 {
+    // Which slots each event name feeds depends only on the catalog: worked out once per catalog, not
+    // per profile (every cold load and every new profile builds a ProfileAggregates).
+    private static readonly ConditionalWeakTable<CatalogSnapshot, Layout> Layouts = new();
+
     private readonly Aggregator[] _aggregators;
     private readonly Dictionary<string, int[]> _slotsByName;
     private readonly int[] _activitySlots;
@@ -20,31 +25,15 @@ internal sealed class ProfileAggregates
         Catalog = catalog;
         var requirements = catalog.Aggregates;
         _aggregators = new Aggregator[requirements.Count];
-        var byName = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        var activity = new List<int>();
         for (var slot = 0; slot < requirements.Count; slot++)
         {
-            var requirement = requirements[slot];
-            _aggregators[slot] = Aggregator.Create(requirement, timeZone);
-            if (requirement.EventName is null)
-            {
-                activity.Add(slot);
-            }
-            else
-            {
-                if (!byName.TryGetValue(requirement.EventName, out var slots))
-                {
-                    byName[requirement.EventName] = slots = [];
-                }
-
-                slots.Add(slot);
-            }
-
-            FiltersReadProfile |= requirement.Filter?.ReadsProfile == true;
+            _aggregators[slot] = Aggregator.Create(requirements[slot], timeZone);
         }
 
-        _slotsByName = byName.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
-        _activitySlots = [.. activity];
+        var layout = Layouts.GetValue(catalog, static c => new Layout(c));
+        _slotsByName = layout.SlotsByName;
+        _activitySlots = layout.ActivitySlots;
+        FiltersReadProfile = layout.FiltersReadProfile;
     }
 
     /// <summary>The catalog these aggregators were built for.</summary>
@@ -85,6 +74,50 @@ internal sealed class ProfileAggregates
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="Add"/> would change some aggregator with a message of this kind and name at
+    /// <paramref name="time"/>, and if so whether any of those reads its properties (a filter or a
+    /// property): when none does, the properties need not be parsed and <see cref="Add"/> may be given null.
+    /// </summary>
+    public bool Accepts(MessageKind kind, string name, DateTimeOffset time, out bool readsProperties)
+    {
+        readsProperties = false;
+        if (!IsAggregated(kind))
+        {
+            return false;
+        }
+
+        var ticks = time.UtcTicks;
+        var accepted = false;
+        if (IsActivity(kind))
+        {
+            foreach (var slot in _activitySlots)
+            {
+                Consider(slot, ticks, ref accepted, ref readsProperties);
+            }
+        }
+
+        if (_slotsByName.TryGetValue(name, out var slots))
+        {
+            foreach (var slot in slots)
+            {
+                Consider(slot, ticks, ref accepted, ref readsProperties);
+            }
+        }
+
+        return accepted;
+    }
+
+    private void Consider(int slot, long ticks, ref bool accepted, ref bool readsProperties)
+    {
+        var aggregator = _aggregators[slot];
+        if (!aggregator.Ignores(ticks))
+        {
+            accepted = true;
+            readsProperties |= aggregator.Requirement.Filter is not null || aggregator.Requirement.Property is not null;
+        }
+    }
+
     /// <summary>Drops state no evaluation at or after <paramref name="horizon"/> needs.</summary>
     public void Compact(DateTimeOffset horizon)
     {
@@ -112,6 +145,45 @@ internal sealed class ProfileAggregates
         }
 
         return new AggregateValues(values, counts, now, validUntil);
+    }
+
+    /// <summary>The slots each event name feeds, those every activity event feeds, and whether a filter reads the profile.</summary>
+    private sealed class Layout
+    {
+        public Layout(CatalogSnapshot catalog)
+        {
+            var requirements = catalog.Aggregates;
+            var byName = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            var activity = new List<int>();
+            for (var slot = 0; slot < requirements.Count; slot++)
+            {
+                var requirement = requirements[slot];
+                if (requirement.EventName is null)
+                {
+                    activity.Add(slot);
+                }
+                else
+                {
+                    if (!byName.TryGetValue(requirement.EventName, out var slots))
+                    {
+                        byName[requirement.EventName] = slots = [];
+                    }
+
+                    slots.Add(slot);
+                }
+
+                FiltersReadProfile |= requirement.Filter?.ReadsProfile == true;
+            }
+
+            SlotsByName = byName.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal);
+            ActivitySlots = [.. activity];
+        }
+
+        public Dictionary<string, int[]> SlotsByName { get; }
+
+        public int[] ActivitySlots { get; }
+
+        public bool FiltersReadProfile { get; }
     }
 
     private void AddIfMatches(int slot, in AggregateEvent e, Value properties, Value profile)

@@ -69,6 +69,9 @@ internal abstract class WindowAggregator<TItem, TSummary> : Aggregator
     }
 
     /// <inheritdoc />
+    public override bool Ignores(long ticks) => !IsAll && ticks <= _floorTicks;
+
+    /// <inheritdoc />
     public override long CountedEvents(DateTimeOffset now)
     {
         var nowTicks = now.UtcTicks;

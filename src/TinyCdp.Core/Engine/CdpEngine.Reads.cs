@@ -331,39 +331,60 @@ internal sealed partial class CdpEngine
 
     /// <summary>
     /// Makes sure the entry holds the committed state for the current catalog (caller holds the
-    /// gate). False when the profile is not stored.
+    /// gate). False when the profile is not stored. One store read (<see cref="ICdpStore.LoadProfileStateAsync"/>).
     /// </summary>
     private async Task<bool> EnsureLoadedAsync(ProfileEntry entry, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var catalog = Catalog;
-        if (entry.Snapshot is { } snapshot && entry.Live is { } live && live.Catalog == catalog && snapshot.Catalog == catalog)
+        if (IsCurrent(entry))
         {
             return true;
         }
 
-        var row = await _store.GetProfileAsync(entry.Id, cancellationToken).ConfigureAwait(false);
-        if (row is null || row.MergedInto is not null)
-        {
-            return false;
-        }
+        var catalog = Catalog;
+        var state = await _store.LoadProfileStateAsync(entry.Id, cancellationToken).ConfigureAwait(false);
+        return Install(entry, state, catalog, now);
+    }
 
-        var identifiers = await _store.GetIdentifiersAsync(entry.Id, cancellationToken).ConfigureAwait(false);
-        var events = await _store.GetEventsAsync(entry.Id, cancellationToken).ConfigureAwait(false);
-        var memberships = await _store.GetMembershipsAsync(entry.Id, cancellationToken).ConfigureAwait(false);
-        var traits = await _store.GetTraitValuesAsync(entry.Id, cancellationToken).ConfigureAwait(false);
-        var properties = ProfileProperties.FromStored(row.PropertiesJson, row.PropertyTimesJson);
-        var aggregates = Replay(events, catalog, properties, DateTimeOffset.MaxValue);
+    /// <summary>Whether the entry already holds the committed state for the current catalog (under the gate).</summary>
+    private bool IsCurrent(ProfileEntry entry)
+    {
+        var catalog = Catalog;
+        return entry.Snapshot is { } snapshot && entry.Live is { } live && live.Catalog == catalog && snapshot.Catalog == catalog;
+    }
+
+    /// <summary>
+    /// Builds the entry's aggregators and snapshot from the stored state (caller holds the gate); false
+    /// when the profile is not stored or was absorbed.
+    /// </summary>
+    private bool Install(ProfileEntry entry, StoredProfileState? state, Definitions.CatalogSnapshot catalog, DateTimeOffset now) =>
+        state is not null && state.Profile.MergedInto is null &&
+        Install(entry, Prepare(state, catalog, now - CompactionMargin), now);
+
+    /// <summary>Publishes a prepared profile into its entry (caller holds the gate; the preparation fits the catalog and time).</summary>
+    private bool Install(ProfileEntry entry, PreparedProfile prepared, DateTimeOffset now)
+    {
+        var row = prepared.Row;
+        var aggregates = prepared.Aggregates;
         aggregates.Compact(now - CompactionMargin);
         entry.Live = aggregates;
-        entry.StoredTraits = traits.ToImmutableDictionary(t => t.Trait, t => t.ValueJson, StringComparer.Ordinal);
-        entry.Snapshot = new ProfileSnapshot(entry.Id, row.CreatedAt, [.. identifiers], properties, catalog, aggregates.Evaluate(now),
-            memberships.ToImmutableDictionary(m => m.Segment, StringComparer.Ordinal), row.Version);
-        foreach (var identifier in identifiers)
+        entry.StoredTraits = prepared.TraitValues.ToImmutableDictionary(t => t.Trait, t => t.ValueJson, StringComparer.Ordinal);
+        entry.Snapshot = new ProfileSnapshot(entry.Id, row.CreatedAt, [.. prepared.Identifiers], prepared.Properties, prepared.Catalog, aggregates.Evaluate(now),
+            prepared.Memberships.ToImmutableDictionary(m => m.Segment, StringComparer.Ordinal), row.Version);
+        foreach (var identifier in prepared.Identifiers)
         {
             _owners[identifier] = entry.Id;
         }
 
         return true;
+    }
+
+    /// <summary>Rebuilds a stored (live) profile's aggregators for a catalog, compacted to a horizon; touches no engine state.</summary>
+    private PreparedProfile Prepare(StoredProfileState state, Definitions.CatalogSnapshot catalog, DateTimeOffset horizon)
+    {
+        var row = state.Profile;
+        var properties = ProfileProperties.FromStored(row.PropertiesJson, row.PropertyTimesJson);
+        var aggregates = Replay(state.Events, catalog, properties, DateTimeOffset.MaxValue, horizon);
+        return new PreparedProfile(row, state.Identifiers, state.Memberships, state.TraitValues, properties, aggregates, catalog, horizon);
     }
 
     /// <summary>The profile id a reference names, following merges; null for an unknown person.</summary>
@@ -414,19 +435,18 @@ internal sealed partial class CdpEngine
     {
         var catalog = Catalog;
         if (await ResolveAsync(user, cancellationToken).ConfigureAwait(false) is not { } profileId ||
-            await _store.GetProfileAsync(profileId, cancellationToken).ConfigureAwait(false) is not { } row)
+            await _store.LoadProfileStateAsync(profileId, cancellationToken).ConfigureAwait(false) is not { } state)
         {
             return ProfileSnapshot.Empty(catalog, _options.TimeZone, at);
         }
 
-        var events = await _store.GetEventsAsync(profileId, cancellationToken).ConfigureAwait(false);
+        var (row, events, identifiers) = (state.Profile, state.Events, state.Identifiers);
         var properties = ProfileProperties.Empty;
         foreach (var e in events.Where(e => e.Kind == MessageKind.Identify && e.Timestamp <= at))
         {
             properties = properties.Apply(e.TraitsJson is null ? Value.Null : Value.ParseJson(e.TraitsJson), e.Timestamp, e.Sequence);
         }
 
-        var identifiers = await _store.GetIdentifiersAsync(profileId, cancellationToken).ConfigureAwait(false);
         var aggregates = Replay(events, catalog, properties, at);
         return new ProfileSnapshot(profileId, row.CreatedAt, [.. identifiers], properties, catalog, aggregates.Evaluate(at),
             ImmutableDictionary<string, StoredMembership>.Empty, row.Version);

@@ -53,9 +53,19 @@ internal sealed partial class CdpEngine
         }
     }
 
-    /// <summary>Commits through the open turn when there is one.</summary>
-    private Task<IReadOnlyList<long>> CommitToStoreAsync(StoreTransaction transaction) =>
-        _turn is { } turn ? turn.CommitAsync(transaction, _stopping.Token) : _store.CommitAsync(transaction, _stopping.Token);
+    /// <summary>Commits through the open turn when there is one; counts the commit for the backfill's read-ahead.</summary>
+    private async Task<IReadOnlyList<long>> CommitToStoreAsync(StoreTransaction transaction)
+    {
+        try
+        {
+            return await (_turn is { } turn ? turn.CommitAsync(transaction, _stopping.Token) : _store.CommitAsync(transaction, _stopping.Token))
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            NoteCommitted(transaction);
+        }
+    }
 
     /// <summary>Between writes: a notification, or the poll interval, makes the engine catch up on other nodes' commits.</summary>
     private async Task RunSharedListenerAsync()

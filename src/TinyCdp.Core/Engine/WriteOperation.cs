@@ -1,4 +1,6 @@
+using TinyCdp.Aggregation;
 using TinyCdp.Definitions;
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Storage;
 
@@ -65,5 +67,26 @@ internal sealed class ReevaluateOperation(IReadOnlyList<Guid> profileIds, DateTi
 
     public ChangeCause Cause { get; } = cause;
 
+    /// <summary>What the backfill read and replayed ahead of the writer, if anything.</summary>
+    public Prefetch? Prefetched { get; init; }
+
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
+
+/// <summary>
+/// A page of profiles the backfill read (and replayed) off the writer: the writer's commit count just
+/// before the read, and the live profiles among those asked for (a profile committed since, or
+/// prepared for another catalog or an older horizon, is read again by the writer).
+/// </summary>
+internal sealed record Prefetch(long CommitEpoch, IReadOnlyDictionary<Guid, PreparedProfile> Profiles);
+
+/// <summary>A stored profile with its aggregators already rebuilt from its messages (which are not kept).</summary>
+internal sealed record PreparedProfile(
+    StoredProfile Row,
+    IReadOnlyList<Identifier> Identifiers,
+    IReadOnlyList<StoredMembership> Memberships,
+    IReadOnlyList<StoredTraitValue> TraitValues,
+    ProfileProperties Properties,
+    ProfileAggregates Aggregates,
+    CatalogSnapshot Catalog,
+    DateTimeOffset Horizon);

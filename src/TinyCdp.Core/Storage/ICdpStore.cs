@@ -42,6 +42,22 @@ public interface ICdpStore : IAsyncDisposable
     /// <summary>A profile's stored trait values.</summary>
     Task<IReadOnlyList<StoredTraitValue>> GetTraitValuesAsync(Guid profileId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Everything the engine loads for a profile: its row, identifiers, messages, memberships and
+    /// trait values, read from one committed state (the database stores answer in one round trip).
+    /// Each list is what the matching single read (<see cref="GetIdentifiersAsync"/>,
+    /// <see cref="GetEventsAsync"/>, <see cref="GetMembershipsAsync"/>, <see cref="GetTraitValuesAsync"/>)
+    /// returns, in the same order. Null when the profile has no row; an absorbed profile's row comes
+    /// with what is still stored under its id (normally nothing: merges move it to the survivor).
+    /// </summary>
+    Task<StoredProfileState?> LoadProfileStateAsync(Guid profileId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <see cref="LoadProfileStateAsync"/> for many profiles at once, all from one committed state;
+    /// profiles without a row are absent from the answer, repeated ids are answered once.
+    /// </summary>
+    Task<IReadOnlyDictionary<Guid, StoredProfileState>> LoadProfileStatesAsync(IReadOnlyCollection<Guid> profileIds, CancellationToken cancellationToken = default);
+
     /// <summary>Live (not absorbed) profile ids in ascending order after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default);
 

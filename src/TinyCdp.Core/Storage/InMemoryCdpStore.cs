@@ -153,6 +153,29 @@ public sealed class InMemoryCdpStore : ICdpStore
                 : []);
 
     /// <inheritdoc />
+    public Task<StoredProfileState?> LoadProfileStateAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        Read(cancellationToken, () => StateOf(profileId));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<Guid, StoredProfileState>> LoadProfileStatesAsync(IReadOnlyCollection<Guid> profileIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(profileIds);
+        return Read<IReadOnlyDictionary<Guid, StoredProfileState>>(cancellationToken, () =>
+        {
+            var states = new Dictionary<Guid, StoredProfileState>();
+            foreach (var profileId in profileIds)
+            {
+                if (!states.ContainsKey(profileId) && StateOf(profileId) is { } state)
+                {
+                    states[profileId] = state;
+                }
+            }
+
+            return states;
+        });
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -240,6 +263,26 @@ public sealed class InMemoryCdpStore : ICdpStore
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    // Under the lock: the same lists the single reads return.
+    private StoredProfileState? StateOf(Guid profileId)
+    {
+        if (!_profiles.TryGetValue(profileId, out var profile))
+        {
+            return null;
+        }
+
+        return new StoredProfileState(
+            profile,
+            _identifiersByProfile.TryGetValue(profileId, out var identifiers)
+                ? [.. identifiers.OrderBy(identifier => identifier.Kind).ThenBy(identifier => identifier.Value, StringComparer.Ordinal)]
+                : [],
+            _eventsByProfile.TryGetValue(profileId, out var sequences) ? [.. sequences.Select(sequence => _events[sequence])] : [],
+            _memberships.TryGetValue(profileId, out var memberships)
+                ? [.. memberships.Values.OrderBy(membership => membership.Segment, StringComparer.Ordinal)]
+                : [],
+            _traitValues.TryGetValue(profileId, out var values) ? [.. values.Values.OrderBy(value => value.Trait, StringComparer.Ordinal)] : []);
     }
 
     private Task<T> Read<T>(CancellationToken cancellationToken, Func<T> read)

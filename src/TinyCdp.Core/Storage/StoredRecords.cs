@@ -102,6 +102,19 @@ public sealed record StoredMembership(Guid ProfileId, string Segment, bool InSeg
 /// <param name="UpdatedAt">When it was computed.</param>
 public sealed record StoredTraitValue(Guid ProfileId, string Trait, string ValueJson, DateTimeOffset UpdatedAt);
 
+/// <summary>A profile as a store loads it in one read: the row and everything stored under its id.</summary>
+/// <param name="Profile">The profile row.</param>
+/// <param name="Identifiers">Its identifiers, by kind then value (ordinal).</param>
+/// <param name="Events">Its messages in sequence order.</param>
+/// <param name="Memberships">Its stored memberships, by segment (ordinal).</param>
+/// <param name="TraitValues">Its stored trait values, by trait (ordinal).</param>
+public sealed record StoredProfileState(
+    StoredProfile Profile,
+    IReadOnlyList<Identifier> Identifiers,
+    IReadOnlyList<StoredEvent> Events,
+    IReadOnlyList<StoredMembership> Memberships,
+    IReadOnlyList<StoredTraitValue> TraitValues);
+
 /// <summary>Why a membership changed.</summary>
 public enum ChangeCause
 {

@@ -104,6 +104,12 @@ public class NonDisposingStore(ICdpStore inner) : ICdpStore
     public Task<IReadOnlyList<StoredTraitValue>> GetTraitValuesAsync(Guid profileId, CancellationToken cancellationToken = default) =>
         inner.GetTraitValuesAsync(profileId, cancellationToken);
 
+    public Task<StoredProfileState?> LoadProfileStateAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        inner.LoadProfileStateAsync(profileId, cancellationToken);
+
+    public Task<IReadOnlyDictionary<Guid, StoredProfileState>> LoadProfileStatesAsync(IReadOnlyCollection<Guid> profileIds, CancellationToken cancellationToken = default) =>
+        inner.LoadProfileStatesAsync(profileIds, cancellationToken);
+
     public Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default) =>
         inner.ListProfileIdsAsync(after, limit, cancellationToken);
 

@@ -185,6 +185,12 @@ public sealed class InMemoryCluster : IDifferentialStore
         public Task<IReadOnlyList<StoredTraitValue>> GetTraitValuesAsync(Guid profileId, CancellationToken cancellationToken = default) =>
             _inner.GetTraitValuesAsync(profileId, cancellationToken);
 
+        public Task<StoredProfileState?> LoadProfileStateAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+            _inner.LoadProfileStateAsync(profileId, cancellationToken);
+
+        public Task<IReadOnlyDictionary<Guid, StoredProfileState>> LoadProfileStatesAsync(IReadOnlyCollection<Guid> profileIds, CancellationToken cancellationToken = default) =>
+            _inner.LoadProfileStatesAsync(profileIds, cancellationToken);
+
         public Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default) =>
             _inner.ListProfileIdsAsync(after, limit, cancellationToken);
 

@@ -29,6 +29,36 @@ public class DefinitionsTests
     }
 
     [Fact]
+    public async Task SaveTrait_ProfilesOnlyInTheStore_BackfillWritesEveryProfilesValuePageByPage()
+    {
+        var store = new InMemoryCdpStore();
+        await using (var first = new EngineFixture(new Differential.NonDisposingStore(store)))
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                for (var j = 0; j <= i; j++)
+                {
+                    await first.Cdp.TrackAsync($"u{i}", "purchase", Value.ParseJson($"{{\"amount\": {j}}}"));
+                }
+            }
+        }
+
+        // A fresh engine: no profile in memory, pages of two read ahead of the writer.
+        await using var fixture = new EngineFixture(new Differential.NonDisposingStore(store), o => o.BackfillBatchSize = 2);
+        var saved = await fixture.Cdp.Definitions.SaveTraitAsync(new("spent", "events.purchase.sum(amount, 30d)"));
+        await fixture.Cdp.Definitions.WaitForBackfillAsync();
+
+        Assert.Equal(new BackfillStatus("done", 7, 7, saved.Version), fixture.Cdp.Definitions.Backfill);
+        for (var i = 0; i < 7; i++)
+        {
+            var owner = (await store.FindProfilesAsync([new Identifier(IdentifierKind.UserId, $"u{i}")])).Values.Single();
+            var stored = (await store.GetTraitValuesAsync(owner)).Single(v => v.Trait == "spent");
+            Assert.Equal($"{i * (i + 1) / 2}", stored.ValueJson);
+            Assert.Equal(EngineFixture.Start, stored.UpdatedAt);
+        }
+    }
+
+    [Fact]
     public async Task Save_InvalidExpression_IsRejectedWithSpanAndChangesNothing()
     {
         await using var fixture = new EngineFixture();
