@@ -379,11 +379,39 @@ internal sealed partial class CdpEngine
 
         var own = IdentifierRules.Extract(message);
         var aliasTargets = message.Kind == MessageKind.Alias ? IdentifierRules.AliasTargets(message) : [];
-        if (own.Concat(aliasTargets).Any(batch.Suppressed.Contains))
+        if (batch.Suppressed.Count > 0 && own.Concat(aliasTargets).Any(batch.Suppressed.Contains))
         {
             return new IngestResult(messageId, Guid.Empty, Duplicate: false, Suppressed: true);
         }
 
+        // One identifier that a profile owns (a track of a known user): resolution can only choose that
+        // profile and attach nothing, so the resolver is skipped.
+        var working = own.Count == 1 && aliasTargets.Count == 0 && await OwnerOfAsync(batch, own[0]).ConfigureAwait(false) is { } known
+            ? await GetWorkingAsync(batch, known).ConfigureAwait(false)
+            : await ResolveWorkingAsync(batch, own, aliasTargets, messageId).ConfigureAwait(false);
+
+        var (time, original) = EventTime.Resolve(message.Timestamp, message.SentAt, batch.Now);
+        var receivedAt = EventTime.TruncateToMilliseconds(batch.Now);
+        var (name, properties) = StoredShape(message);
+        var stored = new StoredEvent(++_lastSequence, messageId, working.Id, message.Kind, name, time, receivedAt, original,
+            properties.ToJson(), message.Kind is MessageKind.Identify or MessageKind.Group && !message.Traits.IsNull ? message.Traits.ToJson() : null);
+        batch.Transaction.Events.Add(stored);
+        batch.Transaction.MessageIds.Add((messageId, receivedAt));
+        working.Pending.Add(stored);
+        if (message.Kind == MessageKind.Identify)
+        {
+            var before = working.Properties;
+            working.Properties = working.Properties.Apply(message.Traits, time, stored.Sequence);
+            working.NeedsRebuild |= !ReferenceEquals(before, working.Properties) && working.Live.FiltersReadProfile;
+        }
+
+        working.Live.Add(message.Kind, name, time, properties, working.Properties.AsValue);
+        return new IngestResult(messageId, working.Id, Duplicate: false, Suppressed: false) { Sequence = stored.Sequence };
+    }
+
+    /// <summary>Resolves the message's identifiers (SEMANTICS.md §2): the profile it goes to, created, merged or attached to.</summary>
+    private async Task<Working> ResolveWorkingAsync(WriteBatch batch, IReadOnlyList<Identifier> own, IReadOnlyList<Identifier> aliasTargets, string messageId)
+    {
         // Highest priority first: the user id, then the email, then anonymous ids; an alias's previous id last.
         var candidates = own.OrderBy(i => i.Kind switch { IdentifierKind.UserId => 0, IdentifierKind.EmailHash => 1, _ => 2 }).ToList();
         if (aliasTargets.Count > 0)
@@ -435,23 +463,7 @@ internal sealed partial class CdpEngine
             batch.Transaction.Identifiers.Add((identifier, working.Id));
         }
 
-        var (time, original) = EventTime.Resolve(message.Timestamp, message.SentAt, batch.Now);
-        var receivedAt = EventTime.TruncateToMilliseconds(batch.Now);
-        var (name, properties) = StoredShape(message);
-        var stored = new StoredEvent(++_lastSequence, messageId, working.Id, message.Kind, name, time, receivedAt, original,
-            properties.ToJson(), message.Kind is MessageKind.Identify or MessageKind.Group && !message.Traits.IsNull ? message.Traits.ToJson() : null);
-        batch.Transaction.Events.Add(stored);
-        batch.Transaction.MessageIds.Add((messageId, receivedAt));
-        working.Pending.Add(stored);
-        if (message.Kind == MessageKind.Identify)
-        {
-            var before = working.Properties;
-            working.Properties = working.Properties.Apply(message.Traits, time, stored.Sequence);
-            working.NeedsRebuild |= !ReferenceEquals(before, working.Properties) && working.Live.FiltersReadProfile;
-        }
-
-        working.Live.Add(message.Kind, name, time, properties, working.Properties.AsValue);
-        return new IngestResult(messageId, working.Id, Duplicate: false, Suppressed: false) { Sequence = stored.Sequence };
+        return working;
     }
 
     /// <summary>The stored name and properties of a message (page and screen names go into the properties).</summary>
