@@ -733,7 +733,11 @@ internal sealed partial class CdpEngine
             working.Entry.LastUsed = batch.Now.UtcTicks;
             foreach (var identifier in working.Identifiers)
             {
-                _owners[identifier] = working.Id;
+                // Most are unchanged: a write would allocate a node for nothing.
+                if (!_owners.TryGetValue(identifier, out var owner) || owner != working.Id)
+                {
+                    _owners[identifier] = working.Id;
+                }
             }
 
             ScheduleMembershipCheck(snapshot, batch.EvaluateAt ?? batch.Now);
