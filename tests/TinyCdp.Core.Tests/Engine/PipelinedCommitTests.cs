@@ -13,6 +13,7 @@ namespace TinyCdp.Core.Tests.Engine;
 /// what may and may not reach the callers and the store: nothing computed on top of a failed commit
 /// is stored or acknowledged as computed (it is computed again from the store), and the state after
 /// matches a recount of the stored events, in memory, in the stored trait values and after a restart.
+/// The groups here are small, so the engine is told to overlap groups of any size.
 /// </summary>
 public class PipelinedCommitTests
 {
@@ -31,6 +32,7 @@ public class PipelinedCommitTests
         await using (var fixture = await StartAsync(store))
         {
             var engine = (CdpEngine)fixture.Cdp;
+            engine.PipelineMinMessages = 1;
             var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
 
@@ -66,6 +68,7 @@ public class PipelinedCommitTests
         await using (var fixture = await StartAsync(store))
         {
             var engine = (CdpEngine)fixture.Cdp;
+            engine.PipelineMinMessages = 1;
             var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
 
@@ -100,6 +103,7 @@ public class PipelinedCommitTests
         await using (var fixture = await StartAsync(store))
         {
             var engine = (CdpEngine)fixture.Cdp;
+            engine.PipelineMinMessages = 1;
             var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
 
@@ -131,6 +135,7 @@ public class PipelinedCommitTests
         await using (var fixture = await StartAsync(store))
         {
             var engine = (CdpEngine)fixture.Cdp;
+            engine.PipelineMinMessages = 1;
             var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
 
@@ -163,6 +168,7 @@ public class PipelinedCommitTests
         await using (var fixture = await StartAsync(store))
         {
             var engine = (CdpEngine)fixture.Cdp;
+            engine.PipelineMinMessages = 1;
             var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
 
@@ -183,6 +189,27 @@ public class PipelinedCommitTests
         }
 
         await AssertAfterRestartAsync(inner, ("u1", 3, 13), ("u2", 1, 20));
+    }
+
+    [Fact]
+    public async Task SmallGroup_WhileACommitIsInFlight_WaitsForItAndIsNotComputedOnTop()
+    {
+        var inner = new InMemoryCdpStore();
+        var store = new HoldingStore(inner, heldMessageId: "a");
+        await using var fixture = await StartAsync(store);
+        var engine = (CdpEngine)fixture.Cdp;
+        var computedOnTop = 0;
+        engine.OnWaitingForInFlightCommit = () => Interlocked.Increment(ref computedOnTop);
+
+        var first = fixture.Cdp.BatchAsync([Purchase("u1", 1, "a")]);
+        await store.Entered.Task.WaitAsync(Hang);
+        var second = fixture.Cdp.BatchAsync([Purchase("u1", 4, "a")]);
+        store.Release.SetResult(true);
+
+        await Assert.ThrowsAsync<TinyCdpException>(() => first);
+        Assert.False((await second.WaitAsync(Hang)).Items[0].Duplicate);
+        Assert.Equal(0, computedOnTop);
+        await AssertRecountAsync(fixture.Cdp, inner, ("u1", 2, 14), ("u2", 1, 20));
     }
 
     /// <summary>An engine with two traits over purchases, u1 and u2 stored with one purchase each (10 and 20).</summary>
