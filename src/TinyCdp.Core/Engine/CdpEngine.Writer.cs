@@ -22,7 +22,8 @@ namespace TinyCdp.Engine;
 /// uncommitted state) instead of being loaded again; anything that reads a profile's stored history
 /// (a rebuild) waits for N first. When N's commit fails, N+1 is thrown away with the in-memory state
 /// of every profile either touched and computed again from the store, as if it had come after the
-/// failure. Other operations (definitions, deletions, re-evaluations) wait for the commit in flight,
+/// failure. A group of fewer than <see cref="PipelineMinMessages"/> messages is not computed on top:
+/// it waits for the commit in flight. Other operations (definitions, deletions, re-evaluations) wait for the commit in flight,
 /// so they keep their order relative to ingest. On a shared store (<see cref="ISharedCdpStore"/>)
 /// every group is computed and committed inside its own write turn, serially.
 /// </para>
