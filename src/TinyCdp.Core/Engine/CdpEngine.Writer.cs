@@ -8,11 +8,49 @@ using TinyCdp.Storage;
 
 namespace TinyCdp.Engine;
 
-/// <summary>The single writer: group commit of messages, merges, memberships, the change feed.</summary>
+/// <summary>
+/// The single writer: group commit of messages, merges, memberships, the change feed.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Ingest is pipelined in two stages on a store of one process: while group N's commit (and its
+/// <c>fsync</c>) runs on another thread, the writer computes group N+1 in memory on top of N's
+/// uncommitted state, then waits for N, publishes N and acknowledges its callers, and only then hands
+/// N+1 to the store. At most one commit is in flight. What N+1 reads from N is kept exact: identifier
+/// owners, merges and remembered message ids of N are handed to N+1 (the store may not have them
+/// yet); a profile N touched is taken over with its gate still held (so readers never see N+1's
+/// uncommitted state) instead of being loaded again; anything that reads a profile's stored history
+/// (a rebuild) waits for N first. When N's commit fails, N+1 is thrown away with the in-memory state
+/// of every profile either touched and computed again from the store, as if it had come after the
+/// failure. A group of fewer than <see cref="PipelineMinMessages"/> messages is not computed on top:
+/// it waits for the commit in flight. Other operations (definitions, deletions, re-evaluations) wait for the commit in flight,
+/// so they keep their order relative to ingest. On a shared store (<see cref="ISharedCdpStore"/>)
+/// every group is computed and committed inside its own write turn, serially.
+/// </para>
+/// </remarks>
 internal sealed partial class CdpEngine
 {
     /// <summary>How far back from now aggregators keep exact state for reads (reads before that rebuild).</summary>
     private static readonly TimeSpan CompactionMargin = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How many consecutive groups may hand a profile's gate on without releasing it: a reader that
+    /// waits for the gate (its snapshot expired) waits for at most this many commits.
+    /// </summary>
+    private const int MaxHandovers = 4;
+
+    /// <summary>
+    /// The fewest queued messages computed on top of a commit in flight. Overlapping pays when a group's
+    /// computation takes about as long as a commit's fixed cost (an fsync, about 1–2 ms here; a message
+    /// costs 20–40 µs to compute), and halves throughput for groups far smaller than that.
+    /// </summary>
+    internal int PipelineMinMessages { get; set; } = 32;
+
+    /// <summary>The group whose commit is in flight (writer only); null when none.</summary>
+    private InFlightGroup? _inFlight;
+
+    /// <summary>Test hook: called (in the writer) when computing a group starts waiting for the commit in flight.</summary>
+    internal Action? OnWaitingForInFlightCommit { get; set; }
 
     private async Task RunWriterAsync()
     {
@@ -20,32 +58,68 @@ internal sealed partial class CdpEngine
         var group = new List<IngestOperation>();
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            Task<bool>? more = null;
+            while (true)
             {
-                var messages = 0;
-                while (reader.TryRead(out var operation))
+                more ??= reader.WaitToReadAsync(_stopping.Token).AsTask();
+                if (_inFlight is { } inFlight && !more.IsCompleted)
                 {
-                    if (!operation.TryTake())
+                    // Nothing queued: finish the commit in flight (acknowledge it) unless work arrives first.
+                    await Task.WhenAny(more, inFlight.Commit).ConfigureAwait(false);
+                    if (!more.IsCompleted)
                     {
-                        continue; // Abandoned by its caller: the engine could not start in time.
+                        await DrainAsync().ConfigureAwait(false);
+                        EvictIfNeeded();
+                        continue;
                     }
+                }
 
-                    if (operation is IngestOperation ingest)
+                if (!await more.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                more = null;
+                var messages = 0;
+                while (true)
+                {
+                    while (reader.TryRead(out var operation))
                     {
-                        group.Add(ingest);
-                        messages += ingest.Messages.Count;
-                        if (messages < _options.MaxMessagesPerCommit)
+                        if (!operation.TryTake())
                         {
-                            continue;
+                            continue; // Abandoned by its caller: the engine could not start in time.
+                        }
+
+                        if (operation is IngestOperation ingest)
+                        {
+                            group.Add(ingest);
+                            messages += ingest.Messages.Count;
+                            if (messages < _options.MaxMessagesPerCommit)
+                            {
+                                continue;
+                            }
+                        }
+
+                        await FlushAsync(group).ConfigureAwait(false);
+                        messages = 0;
+                        if (operation is not IngestOperation)
+                        {
+                            await DrainAsync().ConfigureAwait(false);
+                            await RunOperationAsync(operation).ConfigureAwait(false);
                         }
                     }
 
-                    await FlushAsync(group).ConfigureAwait(false);
-                    messages = 0;
-                    if (operation is not IngestOperation)
+                    // A small group is not computed on top of the commit in flight: the two groups would
+                    // each pay a commit's fixed cost (the fsync) for messages that one commit can carry,
+                    // which halves throughput when commits are mostly that cost. Wait for the commit in
+                    // flight instead (its callers are acknowledged and send again) and take what arrives.
+                    if (group.Count > 0 && messages < PipelineMinMessages && _inFlight is not null)
                     {
-                        await RunOperationAsync(operation).ConfigureAwait(false);
+                        await DrainAsync().ConfigureAwait(false);
+                        continue;
                     }
+
+                    break;
                 }
 
                 await FlushAsync(group).ConfigureAwait(false);
@@ -57,6 +131,8 @@ internal sealed partial class CdpEngine
             // Stopping: fail what is left so no caller waits forever.
         }
 
+        // The commit in flight ends either way (stopping cancels it); its callers learn which.
+        await DrainAsync().ConfigureAwait(false);
         foreach (var operation in group)
         {
             operation.Completion.TrySetException(new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "TinyCdp stopped before the write was committed."));
@@ -68,6 +144,11 @@ internal sealed partial class CdpEngine
         }
     }
 
+    /// <summary>
+    /// Computes a group of ingest operations (on top of the commit in flight, if any), waits for that
+    /// commit, and starts the group's own. On a shared store the whole runs inside one write turn and
+    /// the group's commit is waited for too.
+    /// </summary>
     private async Task FlushAsync(List<IngestOperation> group)
     {
         if (group.Count == 0)
@@ -77,13 +158,54 @@ internal sealed partial class CdpEngine
 
         var operations = group.ToArray();
         group.Clear();
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var batch = new WriteBatch(_time.GetUtcNow(), ChangeCause.Event);
-        try
+        if (_shared is not null)
         {
-            var results = new List<IngestResult>[operations.Length];
-            await InTurnAsync(async () =>
+            await DrainAsync().ConfigureAwait(false);
+            try
             {
+                await InTurnAsync(async () =>
+                {
+                    if (await ComputeGroupAsync(operations).ConfigureAwait(false))
+                    {
+                        await DrainAsync().ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                // The turn could not be taken (or given back): nothing of the group was stored.
+                Fail(operations, exception);
+            }
+
+            return;
+        }
+
+        await ComputeGroupAsync(operations).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Computes the group and starts its commit (after the one in flight succeeded): true when started;
+    /// false when it failed, its callers told. When the commit in flight fails, the group is computed
+    /// again from the store.
+    /// </summary>
+    private async Task<bool> ComputeGroupAsync(IngestOperation[] operations)
+    {
+        while (true)
+        {
+            var basis = _inFlight?.Batch;
+            if (basis?.Transaction.ForgetMessageIdsBefore is not null)
+            {
+                // Dedupe must see the store after it forgot: wait for that commit (once per forget interval).
+                await DrainAsync().ConfigureAwait(false);
+                basis = null;
+            }
+
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var batch = new WriteBatch(_time.GetUtcNow(), ChangeCause.Event) { Basis = basis };
+            batch.InheritFrom(basis);
+            try
+            {
+                var results = new List<IngestResult>[operations.Length];
                 await PrefetchAsync(batch, operations).ConfigureAwait(false);
                 for (var i = 0; i < operations.Length; i++)
                 {
@@ -94,30 +216,94 @@ internal sealed partial class CdpEngine
                     }
                 }
 
-                await CommitAsync(batch).ConfigureAwait(false);
-            }).ConfigureAwait(false);
-            TinyCdpMetrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            TinyCdpMetrics.MessagesStored.Add(batch.Transaction.Events.Count);
-            TinyCdpMetrics.MessagesDuplicate.Add(results.Sum(r => r.Count(i => i.Duplicate)));
-            for (var i = 0; i < operations.Length; i++)
-            {
-                operations[i].Completion.TrySetResult(new BatchResult(results[i], null));
+                var published = await PrepareCommitAsync(batch).ConfigureAwait(false);
+                await DrainOrThrowAsync().ConfigureAwait(false);
+                batch.Basis = null;
+                StartCommit(new InFlightGroup(batch, operations, results, published, started));
+                return true;
             }
+            catch (PredecessorFailedException)
+            {
+                // Computed on state that was never stored: forget it and compute the group again.
+                Abort(batch);
+                batch.ReleaseGates();
+            }
+            catch (Exception exception)
+            {
+                // The commit in flight ends first: the profiles both touched are discarded after its publish.
+                await DrainAsync().ConfigureAwait(false);
+                Abort(batch);
+                batch.ReleaseGates();
+                Fail(operations, exception);
+                return false;
+            }
+        }
+    }
+
+    private void Fail(IngestOperation[] operations, Exception exception)
+    {
+        Log.CommitFailed(_logger, exception, operations.Sum(o => o.Messages.Count));
+        var failure = exception as TinyCdpException ?? new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "The store did not accept the write; nothing was stored.", exception);
+        foreach (var operation in operations)
+        {
+            operation.Completion.TrySetException(failure);
+        }
+    }
+
+    /// <summary>Hands a computed group to the store, on another thread unless the commit runs inside a write turn.</summary>
+    private void StartCommit(InFlightGroup group)
+    {
+        var transaction = group.Batch.Transaction;
+        if (_turn is not null)
+        {
+            group.Commit = CommitToStoreAsync(transaction);
+        }
+        else
+        {
+            var store = _store;
+            var token = _stopping.Token;
+            group.Commit = Task.Run(() => store.CommitAsync(transaction, token), CancellationToken.None);
+        }
+
+        _inFlight = group;
+    }
+
+    /// <summary>
+    /// Waits for the commit in flight and finishes it: publish and acknowledge, or discard and fail.
+    /// True when it was stored (or there was none).
+    /// </summary>
+    private async Task<bool> DrainAsync()
+    {
+        if (_inFlight is not { } group)
+        {
+            return true;
+        }
+
+        _inFlight = null;
+        var batch = group.Batch;
+        try
+        {
+            var cursors = await group.Commit.ConfigureAwait(false);
+            Publish(batch, group.Published, cursors);
         }
         catch (Exception exception)
         {
-            Log.CommitFailed(_logger, exception, operations.Sum(o => o.Messages.Count));
             Abort(batch);
-            var failure = exception as TinyCdpException ?? new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "The store did not accept the write; nothing was stored.", exception);
-            foreach (var operation in operations)
-            {
-                operation.Completion.TrySetException(failure);
-            }
-        }
-        finally
-        {
             batch.ReleaseGates();
+            Fail(group.Operations, exception);
+            return false;
         }
+
+        TinyCdpMetrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(group.Started).TotalMilliseconds);
+        TinyCdpMetrics.MessagesStored.Add(batch.Transaction.Events.Count);
+        TinyCdpMetrics.MessagesDuplicate.Add(group.Results.Sum(r => r.Count(i => i.Duplicate)));
+        for (var i = 0; i < group.Operations.Length; i++)
+        {
+            group.Operations[i].Completion.TrySetResult(new BatchResult(group.Results[i], null));
+        }
+
+        batch.ReleaseGates();
+        return true;
     }
 
     private async Task RunOperationAsync(WriteOperation operation)
@@ -170,7 +356,8 @@ internal sealed partial class CdpEngine
     /// <summary>One store round trip each for dedupe, suppression and identifier owners of the whole group.</summary>
     private async Task PrefetchAsync(WriteBatch batch, IngestOperation[] operations)
     {
-        var messageIds = operations.SelectMany(o => o.Messages).Select(m => m.MessageId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var messageIds = operations.SelectMany(o => o.Messages).Select(m => m.MessageId).OfType<string>()
+            .Where(id => !batch.KnownMessageIds.Contains(id)).Distinct(StringComparer.Ordinal).ToList();
         if (messageIds.Count > 0)
         {
             batch.KnownMessageIds.UnionWith(await _store.FindKnownMessageIdsAsync(messageIds, _stopping.Token).ConfigureAwait(false));
@@ -185,7 +372,7 @@ internal sealed partial class CdpEngine
             return;
         }
 
-        var unknown = identifiers.Where(i => !_owners.ContainsKey(i)).ToList();
+        var unknown = identifiers.Where(i => !_owners.ContainsKey(i) && !batch.Owners.ContainsKey(i)).ToList();
         if (unknown.Count == 0)
         {
             return;
@@ -193,7 +380,7 @@ internal sealed partial class CdpEngine
 
         foreach (var (identifier, owner) in await _store.FindProfilesAsync(unknown, _stopping.Token).ConfigureAwait(false))
         {
-            batch.Owners[identifier] = owner;
+            batch.Owners[identifier] = Follow(batch, owner);
         }
 
         // A suppressed identifier never has an owner (deletion removes it, and messages carrying it
@@ -215,11 +402,39 @@ internal sealed partial class CdpEngine
 
         var own = IdentifierRules.Extract(message);
         var aliasTargets = message.Kind == MessageKind.Alias ? IdentifierRules.AliasTargets(message) : [];
-        if (own.Concat(aliasTargets).Any(batch.Suppressed.Contains))
+        if (batch.Suppressed.Count > 0 && own.Concat(aliasTargets).Any(batch.Suppressed.Contains))
         {
             return new IngestResult(messageId, Guid.Empty, Duplicate: false, Suppressed: true);
         }
 
+        // One identifier that a profile owns (a track of a known user): resolution can only choose that
+        // profile and attach nothing, so the resolver is skipped.
+        var working = own.Count == 1 && aliasTargets.Count == 0 && await OwnerOfAsync(batch, own[0]).ConfigureAwait(false) is { } known
+            ? await GetWorkingAsync(batch, known).ConfigureAwait(false)
+            : await ResolveWorkingAsync(batch, own, aliasTargets, messageId).ConfigureAwait(false);
+
+        var (time, original) = EventTime.Resolve(message.Timestamp, message.SentAt, batch.Now);
+        var receivedAt = EventTime.TruncateToMilliseconds(batch.Now);
+        var (name, properties) = StoredShape(message);
+        var stored = new StoredEvent(++_lastSequence, messageId, working.Id, message.Kind, name, time, receivedAt, original,
+            properties.ToJson(), message.Kind is MessageKind.Identify or MessageKind.Group && !message.Traits.IsNull ? message.Traits.ToJson() : null);
+        batch.Transaction.Events.Add(stored);
+        batch.Transaction.MessageIds.Add((messageId, receivedAt));
+        working.Pending.Add(stored);
+        if (message.Kind == MessageKind.Identify)
+        {
+            var before = working.Properties;
+            working.Properties = working.Properties.Apply(message.Traits, time, stored.Sequence);
+            working.NeedsRebuild |= !ReferenceEquals(before, working.Properties) && working.Live.FiltersReadProfile;
+        }
+
+        working.Live.Add(message.Kind, name, time, properties, working.Properties.AsValue);
+        return new IngestResult(messageId, working.Id, Duplicate: false, Suppressed: false) { Sequence = stored.Sequence };
+    }
+
+    /// <summary>Resolves the message's identifiers (SEMANTICS.md §2): the profile it goes to, created, merged or attached to.</summary>
+    private async Task<Working> ResolveWorkingAsync(WriteBatch batch, IReadOnlyList<Identifier> own, IReadOnlyList<Identifier> aliasTargets, string messageId)
+    {
         // Highest priority first: the user id, then the email, then anonymous ids; an alias's previous id last.
         var candidates = own.OrderBy(i => i.Kind switch { IdentifierKind.UserId => 0, IdentifierKind.EmailHash => 1, _ => 2 }).ToList();
         if (aliasTargets.Count > 0)
@@ -271,23 +486,7 @@ internal sealed partial class CdpEngine
             batch.Transaction.Identifiers.Add((identifier, working.Id));
         }
 
-        var (time, original) = EventTime.Resolve(message.Timestamp, message.SentAt, batch.Now);
-        var receivedAt = EventTime.TruncateToMilliseconds(batch.Now);
-        var (name, properties) = StoredShape(message);
-        var stored = new StoredEvent(++_lastSequence, messageId, working.Id, message.Kind, name, time, receivedAt, original,
-            properties.ToJson(), message.Kind is MessageKind.Identify or MessageKind.Group && !message.Traits.IsNull ? message.Traits.ToJson() : null);
-        batch.Transaction.Events.Add(stored);
-        batch.Transaction.MessageIds.Add((messageId, receivedAt));
-        working.Pending.Add(stored);
-        if (message.Kind == MessageKind.Identify)
-        {
-            var before = working.Properties;
-            working.Properties = working.Properties.Apply(message.Traits, time, stored.Sequence);
-            working.NeedsRebuild |= !ReferenceEquals(before, working.Properties) && working.Live.FiltersReadProfile;
-        }
-
-        working.Live.Add(message.Kind, name, time, properties, working.Properties.AsValue);
-        return new IngestResult(messageId, working.Id, Duplicate: false, Suppressed: false) { Sequence = stored.Sequence };
+        return working;
     }
 
     /// <summary>The stored name and properties of a message (page and screen names go into the properties).</summary>
@@ -328,6 +527,7 @@ internal sealed partial class CdpEngine
         var found = await _store.FindProfilesAsync([identifier], _stopping.Token).ConfigureAwait(false);
         if (found.TryGetValue(identifier, out var stored))
         {
+            stored = Follow(batch, stored);
             batch.Owners[identifier] = stored;
             return stored;
         }
@@ -351,6 +551,24 @@ internal sealed partial class CdpEngine
         if (batch.Profiles.TryGetValue(profileId, out var existing))
         {
             return existing;
+        }
+
+        if (InFlightBasis(batch) is { } basis && basis.Profiles.TryGetValue(profileId, out var previous))
+        {
+            if (!previous.Retired && previous.Published is { } published && previous.Handovers < MaxHandovers)
+            {
+                // Written by the commit in flight: continue from its state, keeping its gate (the
+                // published snapshot stays the committed one until this group's own publish).
+                basis.Gated.Remove(previous.Entry);
+                batch.Gated.Add(previous.Entry);
+                var continued = new Working(previous.Entry, isNew: false, previous.CreatedAt, [.. previous.Identifiers], previous.Properties,
+                    previous.Live, published.Memberships, published.Version, previous.StoredTraits) { Handovers = previous.Handovers + 1 };
+                batch.Profiles.Add(profileId, continued);
+                return continued;
+            }
+
+            // Its gate is held until the commit in flight ends (and a waiting reader gets its turn).
+            await DrainOrThrowAsync().ConfigureAwait(false);
         }
 
         var entry = await EnterAsync(profileId, _stopping.Token).ConfigureAwait(false);
@@ -425,8 +643,19 @@ internal sealed partial class CdpEngine
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    /// <summary>Recomputes what the batch changed, commits, and publishes the new snapshots.</summary>
+    /// <summary>Recomputes what the batch changed, commits, and publishes the new snapshots (serially: re-evaluations).</summary>
     private async Task CommitAsync(WriteBatch batch)
+    {
+        var published = await PrepareCommitAsync(batch).ConfigureAwait(false);
+        var cursors = await CommitToStoreAsync(batch.Transaction).ConfigureAwait(false);
+        Publish(batch, published, cursors);
+    }
+
+    /// <summary>
+    /// Recomputes memberships and trait values of the profiles the batch touched and fills its
+    /// transaction; returns the snapshots to publish once it is committed.
+    /// </summary>
+    private async Task<List<(Working Working, ProfileSnapshot Snapshot)>> PrepareCommitAsync(WriteBatch batch)
     {
         var catalog = Catalog;
         var transaction = batch.Transaction;
@@ -434,7 +663,7 @@ internal sealed partial class CdpEngine
         foreach (var working in batch.Profiles.Values)
         {
             // The profile row changes only when the profile is new, its properties changed or it took part in a merge.
-            var rowChanged = working.IsNew || working.Merged || working.Retired || !ReferenceEquals(working.Properties, working.Entry.Snapshot?.Properties);
+            var rowChanged = working.IsNew || working.Merged || working.Retired || !ReferenceEquals(working.Properties, working.InitialProperties);
             var version = rowChanged ? working.Version + 1 : working.Version;
             if (rowChanged)
             {
@@ -496,7 +725,8 @@ internal sealed partial class CdpEngine
             }
 
             working.StoredTraits = traits;
-            published.Add((working, snapshot with { Memberships = memberships }));
+            working.Published = snapshot with { Memberships = memberships };
+            published.Add((working, working.Published));
         }
 
         if (batch.Now - _lastForget > TimeSpan.FromMinutes(10))
@@ -504,7 +734,13 @@ internal sealed partial class CdpEngine
             transaction.ForgetMessageIdsBefore = batch.Now - _options.DedupeWindow;
         }
 
-        var cursors = await CommitToStoreAsync(transaction).ConfigureAwait(false);
+        return published;
+    }
+
+    /// <summary>After the batch's commit: readers see the new snapshots from here on.</summary>
+    private void Publish(WriteBatch batch, List<(Working Working, ProfileSnapshot Snapshot)> published, IReadOnlyList<long> cursors)
+    {
+        var transaction = batch.Transaction;
         if (transaction.ForgetMessageIdsBefore is not null)
         {
             _lastForget = batch.Now;
@@ -520,7 +756,11 @@ internal sealed partial class CdpEngine
             working.Entry.LastUsed = batch.Now.UtcTicks;
             foreach (var identifier in working.Identifiers)
             {
-                _owners[identifier] = working.Id;
+                // Most are unchanged: a write would allocate a node for nothing.
+                if (!_owners.TryGetValue(identifier, out var owner) || owner != working.Id)
+                {
+                    _owners[identifier] = working.Id;
+                }
             }
 
             ScheduleMembershipCheck(snapshot, batch.EvaluateAt ?? batch.Now);
@@ -565,6 +805,8 @@ internal sealed partial class CdpEngine
     /// <summary>Rebuilds a profile's aggregators from its stored messages, those of profiles it absorbed, and this batch's.</summary>
     private async Task<ProfileAggregates> RebuildAsync(Working working, Definitions.CatalogSnapshot catalog)
     {
+        // The stored history must include what the commit in flight writes (events moved by its merges).
+        await DrainOrThrowAsync().ConfigureAwait(false);
         var events = new List<StoredEvent>();
         if (!working.IsNew)
         {
@@ -652,7 +894,44 @@ internal sealed partial class CdpEngine
 
         public HashSet<Identifier> Suppressed { get; } = [];
 
-        public List<ProfileEntry> Gated { get; } = [];
+        public HashSet<ProfileEntry> Gated { get; } = [];
+
+        /// <summary>The batch whose commit was in flight when this one started (its state is this one's basis).</summary>
+        public WriteBatch? Basis { get; set; }
+
+        /// <summary>
+        /// What the store may not show yet of the basis's uncommitted writes: who owns its profiles'
+        /// identifiers, its merges, the message ids it remembers. Only the basis's own (its basis was
+        /// committed and published before its commit started).
+        /// </summary>
+        public void InheritFrom(WriteBatch? basis)
+        {
+            if (basis is null)
+            {
+                return;
+            }
+
+            foreach (var working in basis.Profiles.Values)
+            {
+                if (!working.Retired)
+                {
+                    foreach (var identifier in working.Identifiers)
+                    {
+                        Owners[identifier] = working.Id;
+                    }
+                }
+            }
+
+            foreach (var merge in basis.Transaction.Merges)
+            {
+                MergedInto[merge.Absorbed] = merge.Survivor;
+            }
+
+            foreach (var (messageId, _) in basis.Transaction.MessageIds)
+            {
+                KnownMessageIds.Add(messageId);
+            }
+        }
 
         public void ReleaseGates()
         {
@@ -682,6 +961,15 @@ internal sealed partial class CdpEngine
 
         public ProfileProperties Properties { get; set; } = properties;
 
+        /// <summary>The properties the batch started from (the row is rewritten when they change).</summary>
+        public ProfileProperties InitialProperties { get; } = properties;
+
+        /// <summary>The snapshot to publish after the commit (set when the commit is prepared).</summary>
+        public ProfileSnapshot? Published { get; set; }
+
+        /// <summary>How many consecutive batches before this one held the profile's gate without releasing it.</summary>
+        public int Handovers { get; init; }
+
         public ProfileAggregates Live { get; set; } = live;
 
         public ImmutableDictionary<string, StoredMembership> Memberships { get; } = memberships;
@@ -703,5 +991,51 @@ internal sealed partial class CdpEngine
         public string? UserId => Identifiers.FirstOrDefault(i => i.Kind == IdentifierKind.UserId).Value;
 
         public IdentityResolver.ProfileFacts Facts => new(CreatedAt, UserId);
+    }
+
+    /// <summary>The basis of the batch while its commit is still in flight; null once it ended.</summary>
+    private WriteBatch? InFlightBasis(WriteBatch batch) =>
+        batch.Basis is { } basis && ReferenceEquals(_inFlight?.Batch, basis) ? basis : null;
+
+    /// <summary>Waits for the commit in flight; throws when it failed (what was computed on top of it must be computed again).</summary>
+    private async Task DrainOrThrowAsync()
+    {
+        if (_inFlight is null)
+        {
+            return;
+        }
+
+        OnWaitingForInFlightCommit?.Invoke();
+        if (!await DrainAsync().ConfigureAwait(false))
+        {
+            throw new PredecessorFailedException();
+        }
+    }
+
+    /// <summary>A computed group whose commit runs.</summary>
+    private sealed class InFlightGroup(WriteBatch batch, IngestOperation[] operations, List<IngestResult>[] results,
+        List<(Working Working, ProfileSnapshot Snapshot)> published, long started)
+    {
+        public WriteBatch Batch { get; } = batch;
+
+        public IngestOperation[] Operations { get; } = operations;
+
+        public List<IngestResult>[] Results { get; } = results;
+
+        public List<(Working Working, ProfileSnapshot Snapshot)> Published { get; } = published;
+
+        /// <summary>When computing the group began (for the commit duration metric).</summary>
+        public long Started { get; } = started;
+
+        public Task<IReadOnlyList<long>> Commit { get; set; } = Task.FromResult<IReadOnlyList<long>>([]);
+    }
+
+    /// <summary>The commit a batch was computed on top of failed: the batch is computed again from the store.</summary>
+    private sealed class PredecessorFailedException : Exception
+    {
+        public PredecessorFailedException()
+            : base("The commit this batch was computed on top of failed.")
+        {
+        }
     }
 }
