@@ -186,7 +186,7 @@ internal sealed class PostgresCommit
     public PostgresCommit(StoreTransaction transaction)
     {
         _transaction = transaction;
-        Check(transaction);
+        transaction.Validate();
         _sequences = [.. transaction.Events.Select(storedEvent => storedEvent.Sequence)];
         Months = [.. transaction.Events
             .Select(storedEvent => EventPartitions.Month(Instant(storedEvent.ReceivedAt)))
@@ -424,115 +424,5 @@ internal sealed class PostgresCommit
         }
 
         return last.Count == rows.Count ? rows : [.. last.Values.Order().Select(i => rows[i])];
-    }
-
-    // The checks the in-memory store makes, in the same words, for what the database would also refuse
-    // (a null in a NOT NULL column) or could not see (an undefined enum value, a repeated sequence).
-    private static void Check(StoreTransaction transaction)
-    {
-        foreach (var profile in transaction.Profiles)
-        {
-            Require(profile, nameof(transaction.Profiles));
-            Require(profile.PropertiesJson, nameof(StoredProfile.PropertiesJson));
-            Require(profile.PropertyTimesJson, nameof(StoredProfile.PropertyTimesJson));
-        }
-
-        foreach (var merge in transaction.Merges)
-        {
-            Require(merge, nameof(transaction.Merges));
-            Require(merge.MessageId, nameof(StoredMerge.MessageId));
-            if (merge.Survivor == merge.Absorbed)
-            {
-                throw new ArgumentException($"Profile {merge.Survivor} cannot absorb itself.", nameof(transaction));
-            }
-        }
-
-        foreach (var (identifier, _) in transaction.Identifiers)
-        {
-            Require(identifier.Value, nameof(Identifier.Value));
-            Code(identifier.Kind);
-        }
-
-        var sequences = new HashSet<long>();
-        foreach (var storedEvent in transaction.Events)
-        {
-            Require(storedEvent, nameof(transaction.Events));
-            Require(storedEvent.MessageId, nameof(StoredEvent.MessageId));
-            Require(storedEvent.Name, nameof(StoredEvent.Name));
-            Require(storedEvent.PropertiesJson, nameof(StoredEvent.PropertiesJson));
-            Code(storedEvent.Kind);
-            if (!sequences.Add(storedEvent.Sequence))
-            {
-                throw new ArgumentException($"An event with sequence {storedEvent.Sequence} is already stored.", nameof(transaction));
-            }
-        }
-
-        foreach (var (messageId, _) in transaction.MessageIds)
-        {
-            Require(messageId, "MessageId");
-        }
-
-        foreach (var membership in transaction.Memberships)
-        {
-            Require(membership, nameof(transaction.Memberships));
-            Require(membership.Segment, nameof(StoredMembership.Segment));
-        }
-
-        foreach (var value in transaction.TraitValues)
-        {
-            Require(value, nameof(transaction.TraitValues));
-            Require(value.Trait, nameof(StoredTraitValue.Trait));
-            Require(value.ValueJson, nameof(StoredTraitValue.ValueJson));
-        }
-
-        foreach (var change in transaction.Changes)
-        {
-            Require(change, nameof(transaction.Changes));
-            Require(change.Segment, nameof(StoredChange.Segment));
-            Code(change.Cause);
-        }
-
-        foreach (var identifier in transaction.Suppressions)
-        {
-            Require(identifier.Value, nameof(Identifier.Value));
-            Code(identifier.Kind);
-        }
-
-        foreach (var definition in transaction.Definitions)
-        {
-            Require(definition, nameof(transaction.Definitions));
-            Require(definition.Key, nameof(StoredDefinition.Key));
-            Require(definition.BodyJson, nameof(StoredDefinition.BodyJson));
-            Code(definition.Kind);
-        }
-
-        foreach (var (kind, key) in transaction.DeletedDefinitions)
-        {
-            Require(key, "Key");
-            Code(kind);
-        }
-
-        foreach (var change in transaction.DefinitionChanges)
-        {
-            Require(change, nameof(transaction.DefinitionChanges));
-            Require(change.Key, nameof(StoredDefinitionChange.Key));
-            Code(change.Kind);
-        }
-
-        foreach (var key in transaction.ApiKeys)
-        {
-            Require(key, nameof(transaction.ApiKeys));
-            Require(key.Id, nameof(StoredApiKey.Id));
-            Require(key.Hash, nameof(StoredApiKey.Hash));
-            Code(key.Kind);
-        }
-    }
-
-    private static void Require(object? value, string what)
-    {
-        if (value is null)
-        {
-            throw new ArgumentException($"The transaction has a null {what}.", "transaction");
-        }
     }
 }

@@ -99,8 +99,8 @@ public sealed partial class SqliteCdpStore
     /// exception rethrown: nothing of the transaction is stored.
     /// </para>
     /// <para>
-    /// Besides the database's own constraints (a stored or repeated event sequence or message id, a null
-    /// where a value is required), a merge is refused with <see cref="ArgumentException"/> when its
+    /// Besides <see cref="StoreTransaction.Validate"/> and the database's own constraints (a stored
+    /// event sequence or message id), a merge is refused with <see cref="ArgumentException"/> when its
     /// survivor is the absorbed profile or was itself absorbed: either would break "an absorbed id
     /// resolves in one hop". Re-remembering a message id replaces its receive time. Deleting a profile
     /// keeps its change-feed entries and remembered message ids: the feed is an append-only log that
@@ -110,6 +110,7 @@ public sealed partial class SqliteCdpStore
     public async Task<IReadOnlyList<long>> CommitAsync(StoreTransaction transaction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transaction);
+        transaction.Validate();
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -220,12 +221,6 @@ public sealed partial class SqliteCdpStore
             using var apply = Prepare(ApplyMerge, MergeParameters);
             foreach (var merge in changes.Merges)
             {
-                ArgumentNullException.ThrowIfNull(merge, nameof(changes));
-                if (merge.Survivor == merge.Absorbed)
-                {
-                    throw new ArgumentException($"Profile {merge.Survivor} cannot absorb itself.", nameof(changes));
-                }
-
                 survivorMergedInto.SetId(0, merge.Survivor);
                 if (survivorMergedInto.ExecuteBlobs() is [{ } absorbedBy, ..])
                 {

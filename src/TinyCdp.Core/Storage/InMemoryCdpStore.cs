@@ -311,27 +311,19 @@ public sealed class InMemoryCdpStore : ICdpStore
     }
 
     // Everything that can make a commit fail is checked here, against the state the earlier steps of
-    // the same transaction would produce, so Apply cannot fail halfway.
+    // the same transaction would produce, so Apply cannot fail halfway: first what needs no state
+    // (StoreTransaction.Validate, as every store does), then what does.
     private void Validate(StoreTransaction transaction)
     {
+        transaction.Validate();
         var pendingMergedInto = new Dictionary<Guid, Guid?>();
         foreach (var profile in transaction.Profiles)
         {
-            Require(profile, nameof(transaction.Profiles));
-            Require(profile.PropertiesJson, nameof(StoredProfile.PropertiesJson));
-            Require(profile.PropertyTimesJson, nameof(StoredProfile.PropertyTimesJson));
             pendingMergedInto[profile.Id] = profile.MergedInto;
         }
 
         foreach (var merge in transaction.Merges)
         {
-            Require(merge, nameof(transaction.Merges));
-            Require(merge.MessageId, nameof(StoredMerge.MessageId));
-            if (merge.Survivor == merge.Absorbed)
-            {
-                throw new ArgumentException($"Profile {merge.Survivor} cannot absorb itself.", nameof(transaction));
-            }
-
             var survivorMergedInto = pendingMergedInto.TryGetValue(merge.Survivor, out var pending)
                 ? pending
                 : _profiles.GetValueOrDefault(merge.Survivor)?.MergedInto;
@@ -343,22 +335,9 @@ public sealed class InMemoryCdpStore : ICdpStore
             pendingMergedInto[merge.Absorbed] = merge.Survivor;
         }
 
-        foreach (var (identifier, _) in transaction.Identifiers)
-        {
-            Require(identifier.Value, nameof(Identifier.Value));
-            RequireDefined(identifier.Kind);
-        }
-
-        var sequences = new HashSet<long>();
-        var messageIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var storedEvent in transaction.Events)
         {
-            Require(storedEvent, nameof(transaction.Events));
-            Require(storedEvent.MessageId, nameof(StoredEvent.MessageId));
-            Require(storedEvent.Name, nameof(StoredEvent.Name));
-            Require(storedEvent.PropertiesJson, nameof(StoredEvent.PropertiesJson));
-            RequireDefined(storedEvent.Kind);
-            if (_events.ContainsKey(storedEvent.Sequence) || !sequences.Add(storedEvent.Sequence))
+            if (_events.ContainsKey(storedEvent.Sequence))
             {
                 throw new ArgumentException($"An event with sequence {storedEvent.Sequence} is already stored.", nameof(transaction));
             }
@@ -366,92 +345,24 @@ public sealed class InMemoryCdpStore : ICdpStore
 
         // A message id is remembered once within the dedupe window: remembering it again is a
         // duplicate the engine should have caught, so the whole commit is refused.
+        var messageIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (messageId, _) in transaction.MessageIds)
         {
-            Require(messageId, "MessageId");
             if (_messageIds.ContainsKey(messageId) || !messageIds.Add(messageId))
             {
                 throw new ArgumentException($"Message id '{messageId}' is already remembered.", nameof(transaction));
             }
         }
 
-        foreach (var membership in transaction.Memberships)
-        {
-            Require(membership, nameof(transaction.Memberships));
-            Require(membership.Segment, nameof(StoredMembership.Segment));
-        }
-
-        foreach (var value in transaction.TraitValues)
-        {
-            Require(value, nameof(transaction.TraitValues));
-            Require(value.Trait, nameof(StoredTraitValue.Trait));
-            Require(value.ValueJson, nameof(StoredTraitValue.ValueJson));
-        }
-
-        foreach (var change in transaction.Changes)
-        {
-            Require(change, nameof(transaction.Changes));
-            Require(change.Segment, nameof(StoredChange.Segment));
-            RequireDefined(change.Cause);
-        }
-
-        foreach (var identifier in transaction.Suppressions)
-        {
-            Require(identifier.Value, nameof(Identifier.Value));
-            RequireDefined(identifier.Kind);
-        }
-
-        foreach (var definition in transaction.Definitions)
-        {
-            Require(definition, nameof(transaction.Definitions));
-            Require(definition.Key, nameof(StoredDefinition.Key));
-            Require(definition.BodyJson, nameof(StoredDefinition.BodyJson));
-            RequireDefined(definition.Kind);
-        }
-
-        foreach (var (kind, key) in transaction.DeletedDefinitions)
-        {
-            Require(key, "Key");
-            RequireDefined(kind);
-        }
-
-        foreach (var change in transaction.DefinitionChanges)
-        {
-            Require(change, nameof(transaction.DefinitionChanges));
-            Require(change.Key, nameof(StoredDefinitionChange.Key));
-            RequireDefined(change.Kind);
-        }
-
         var hashes = _apiKeys.Values.ToDictionary(k => k.Hash, k => k.Id, StringComparer.Ordinal);
         foreach (var key in transaction.ApiKeys)
         {
-            Require(key, nameof(transaction.ApiKeys));
-            Require(key.Id, nameof(StoredApiKey.Id));
-            Require(key.Hash, nameof(StoredApiKey.Hash));
-            RequireDefined(key.Kind);
             if (hashes.TryGetValue(key.Hash, out var owner) && owner != key.Id)
             {
                 throw new ArgumentException("Another API key already has that hash.", nameof(transaction));
             }
 
             hashes[key.Hash] = key.Id;
-        }
-    }
-
-    private static void Require(object? value, string what)
-    {
-        if (value is null)
-        {
-            throw new ArgumentException($"The transaction has a null {what}.", "transaction");
-        }
-    }
-
-    private static void RequireDefined<TEnum>(TEnum value)
-        where TEnum : struct, Enum
-    {
-        if (!Enum.IsDefined(value))
-        {
-            throw new ArgumentOutOfRangeException("transaction", value, $"Unknown {typeof(TEnum).Name} value.");
         }
     }
 

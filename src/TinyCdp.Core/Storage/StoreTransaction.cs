@@ -72,4 +72,128 @@ public sealed class StoreTransaction
         Memberships.Count == 0 && TraitValues.Count == 0 && Changes.Count == 0 && DeletedProfiles.Count == 0 &&
         Suppressions.Count == 0 && Definitions.Count == 0 && DeletedDefinitions.Count == 0 && DefinitionChanges.Count == 0 &&
         CatalogVersion is null && ApiKeys.Count == 0 && ForgetMessageIdsBefore is null;
+
+    /// <summary>
+    /// Checks what can be checked without the store's state, the same way for every store: no null
+    /// where a value is required, every enum value defined, no merge of a profile into itself, no
+    /// event sequence twice. Stores call it before applying anything; what needs their state (a stored
+    /// sequence, a remembered message id, a merge chain, a key hash) they check themselves.
+    /// </summary>
+    /// <exception cref="ArgumentException">The transaction is malformed; the message names what.</exception>
+    public void Validate()
+    {
+        foreach (var profile in Profiles)
+        {
+            Require(profile, nameof(Profiles));
+            Require(profile.PropertiesJson, nameof(StoredProfile.PropertiesJson));
+            Require(profile.PropertyTimesJson, nameof(StoredProfile.PropertyTimesJson));
+        }
+
+        foreach (var merge in Merges)
+        {
+            Require(merge, nameof(Merges));
+            Require(merge.MessageId, nameof(StoredMerge.MessageId));
+            if (merge.Survivor == merge.Absorbed)
+            {
+                throw new ArgumentException($"Profile {merge.Survivor} cannot absorb itself.", "transaction");
+            }
+        }
+
+        foreach (var (identifier, _) in Identifiers)
+        {
+            Require(identifier.Value, nameof(Identifier.Value));
+            RequireDefined(identifier.Kind);
+        }
+
+        var sequences = new HashSet<long>();
+        foreach (var storedEvent in Events)
+        {
+            Require(storedEvent, nameof(Events));
+            Require(storedEvent.MessageId, nameof(StoredEvent.MessageId));
+            Require(storedEvent.Name, nameof(StoredEvent.Name));
+            Require(storedEvent.PropertiesJson, nameof(StoredEvent.PropertiesJson));
+            RequireDefined(storedEvent.Kind);
+            if (!sequences.Add(storedEvent.Sequence))
+            {
+                throw new ArgumentException($"An event with sequence {storedEvent.Sequence} is already stored.", "transaction");
+            }
+        }
+
+        foreach (var (messageId, _) in MessageIds)
+        {
+            Require(messageId, "MessageId");
+        }
+
+        foreach (var membership in Memberships)
+        {
+            Require(membership, nameof(Memberships));
+            Require(membership.Segment, nameof(StoredMembership.Segment));
+        }
+
+        foreach (var value in TraitValues)
+        {
+            Require(value, nameof(TraitValues));
+            Require(value.Trait, nameof(StoredTraitValue.Trait));
+            Require(value.ValueJson, nameof(StoredTraitValue.ValueJson));
+        }
+
+        foreach (var change in Changes)
+        {
+            Require(change, nameof(Changes));
+            Require(change.Segment, nameof(StoredChange.Segment));
+            RequireDefined(change.Cause);
+        }
+
+        foreach (var identifier in Suppressions)
+        {
+            Require(identifier.Value, nameof(Identifier.Value));
+            RequireDefined(identifier.Kind);
+        }
+
+        foreach (var definition in Definitions)
+        {
+            Require(definition, nameof(Definitions));
+            Require(definition.Key, nameof(StoredDefinition.Key));
+            Require(definition.BodyJson, nameof(StoredDefinition.BodyJson));
+            RequireDefined(definition.Kind);
+        }
+
+        foreach (var (kind, key) in DeletedDefinitions)
+        {
+            Require(key, "Key");
+            RequireDefined(kind);
+        }
+
+        foreach (var change in DefinitionChanges)
+        {
+            Require(change, nameof(DefinitionChanges));
+            Require(change.Key, nameof(StoredDefinitionChange.Key));
+            RequireDefined(change.Kind);
+        }
+
+        foreach (var key in ApiKeys)
+        {
+            Require(key, nameof(ApiKeys));
+            Require(key.Id, nameof(StoredApiKey.Id));
+            Require(key.Hash, nameof(StoredApiKey.Hash));
+            RequireDefined(key.Kind);
+        }
+    }
+
+    private static void Require(object? value, string what)
+    {
+        if (value is null)
+        {
+            throw new ArgumentException($"The transaction has a null {what}.", "transaction");
+        }
+    }
+
+    private static void RequireDefined<TEnum>(TEnum value)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw new ArgumentOutOfRangeException("transaction", value, $"Unknown {typeof(TEnum).Name} value.");
+        }
+    }
 }
