@@ -31,17 +31,14 @@ public class PipelinedCommitTests
         var store = new HoldingStore(inner, heldMessageId: "a");
         await using (var fixture = await StartAsync(store))
         {
-            var engine = (CdpEngine)fixture.Cdp;
-            engine.PipelineMinMessages = 1;
-            var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
+            var nextGroupWaits = OverlapEveryGroup(fixture);
 
             // N: a known profile and a profile it creates; N+1: the same message id again, the created
             // profile again (by its user id only), and a profile N does not touch.
             var first = fixture.Cdp.BatchAsync([Purchase("u1", 1, "a"), Purchase("fresh", 2, "f1")]);
             await store.Entered.Task.WaitAsync(Hang);
             var second = fixture.Cdp.BatchAsync([Purchase("u1", 4, "a"), Purchase("fresh", 8, "f2"), Purchase("u2", 16, "c")]);
-            await waiting.Task.WaitAsync(Hang);
+            await nextGroupWaits.WaitAsync(Hang);
 
             // Neither group is visible while N is in flight.
             Assert.Equal(Value.Number(1), await fixture.Cdp.EvaluateTraitAsync("purchases", User("u1")));
@@ -67,15 +64,12 @@ public class PipelinedCommitTests
         var store = new HoldingStore(inner, heldMessageId: "a");
         await using (var fixture = await StartAsync(store))
         {
-            var engine = (CdpEngine)fixture.Cdp;
-            engine.PipelineMinMessages = 1;
-            var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
+            var nextGroupWaits = OverlapEveryGroup(fixture);
 
             var first = fixture.Cdp.BatchAsync([Purchase("u1", 1, "a"), Purchase("fresh", 2, "f1")]);
             await store.Entered.Task.WaitAsync(Hang);
             var second = fixture.Cdp.BatchAsync([Purchase("u1", 4, "a"), Purchase("fresh", 8, "f2"), Purchase("u2", 16, "c")]);
-            await waiting.Task.WaitAsync(Hang);
+            await nextGroupWaits.WaitAsync(Hang);
             Assert.Equal(Value.Number(1), await fixture.Cdp.EvaluateTraitAsync("purchases", User("u1")));
             Assert.Equal(Value.Number(0), await fixture.Cdp.EvaluateTraitAsync("purchases", User("fresh")));
             store.Release.SetResult(false);
@@ -102,15 +96,12 @@ public class PipelinedCommitTests
         var store = new HoldingStore(inner, heldMessageId: "a") { FailMessageId = "c" };
         await using (var fixture = await StartAsync(store))
         {
-            var engine = (CdpEngine)fixture.Cdp;
-            engine.PipelineMinMessages = 1;
-            var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
+            var nextGroupWaits = OverlapEveryGroup(fixture);
 
             var first = fixture.Cdp.BatchAsync([Purchase("u1", 1, "a"), Purchase("fresh", 2, "f1")]);
             await store.Entered.Task.WaitAsync(Hang);
             var second = fixture.Cdp.BatchAsync([Purchase("u1", 4, "b"), Purchase("fresh", 8, "f2"), Purchase("u2", 16, "c")]);
-            await waiting.Task.WaitAsync(Hang);
+            await nextGroupWaits.WaitAsync(Hang);
             store.Release.SetResult(false);
 
             await first.WaitAsync(Hang);
@@ -134,16 +125,13 @@ public class PipelinedCommitTests
         var store = new HoldingStore(inner, heldMessageId: "a");
         await using (var fixture = await StartAsync(store))
         {
-            var engine = (CdpEngine)fixture.Cdp;
-            engine.PipelineMinMessages = 1;
-            var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
+            var nextGroupWaits = OverlapEveryGroup(fixture);
 
             // N creates an anonymous profile; N+1 merges it into u1 (a rebuild, which waits for N).
             var first = fixture.Cdp.BatchAsync([Purchase(null, 1, "a", anonymousId: "x")]);
             await store.Entered.Task.WaitAsync(Hang);
             var second = fixture.Cdp.BatchAsync([CdpMessage.Identify("u1", anonymousId: "x", messageId: "i")]);
-            await waiting.Task.WaitAsync(Hang);
+            await nextGroupWaits.WaitAsync(Hang);
             store.Release.SetResult(true);
 
             await Assert.ThrowsAsync<TinyCdpException>(() => first);
@@ -167,15 +155,12 @@ public class PipelinedCommitTests
         var store = new HoldingStore(inner, heldMessageId: "a");
         await using (var fixture = await StartAsync(store))
         {
-            var engine = (CdpEngine)fixture.Cdp;
-            engine.PipelineMinMessages = 1;
-            var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
+            var nextGroupWaits = OverlapEveryGroup(fixture);
 
             var first = fixture.Cdp.BatchAsync([Purchase(null, 1, "a", anonymousId: "x")]);
             await store.Entered.Task.WaitAsync(Hang);
             var second = fixture.Cdp.BatchAsync([CdpMessage.Identify("u1", anonymousId: "x", messageId: "i"), Purchase(null, 2, "b", anonymousId: "x")]);
-            await waiting.Task.WaitAsync(Hang);
+            await nextGroupWaits.WaitAsync(Hang);
             store.Release.SetResult(false);
 
             var firstResult = await first.WaitAsync(Hang);
@@ -210,6 +195,19 @@ public class PipelinedCommitTests
         Assert.False((await second.WaitAsync(Hang)).Items[0].Duplicate);
         Assert.Equal(0, computedOnTop);
         await AssertRecountAsync(fixture.Cdp, inner, ("u1", 2, 14), ("u2", 1, 20));
+    }
+
+    /// <summary>
+    /// Makes the engine compute every group on top of the commit in flight (no 32-message floor);
+    /// the task completes when a group first waits for the commit it was computed on.
+    /// </summary>
+    private static Task OverlapEveryGroup(EngineFixture fixture)
+    {
+        var engine = (CdpEngine)fixture.Cdp;
+        engine.PipelineMinMessages = 1;
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
+        return waiting.Task;
     }
 
     /// <summary>An engine with two traits over purchases, u1 and u2 stored with one purchase each (10 and 20).</summary>
