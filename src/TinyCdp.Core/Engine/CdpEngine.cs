@@ -1,9 +1,15 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TinyCdp.Definitions;
+using TinyCdp.Engine.Backfill;
+using TinyCdp.Engine.Cache;
+using TinyCdp.Engine.Cluster;
+using TinyCdp.Engine.Lifecycle;
+using TinyCdp.Engine.Reading;
+using TinyCdp.Engine.Timing;
+using TinyCdp.Engine.Writing;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
 using TinyCdp.Storage;
@@ -11,29 +17,29 @@ using TinyCdp.Storage;
 namespace TinyCdp.Engine;
 
 /// <summary>
-/// The engine: one writer loop that owns every change (group commit), lock-free reads of
-/// published profile snapshots, a membership timer and a backfill. See ARCHITECTURE.md.
+/// The engine behind <see cref="ITinyCdp"/>: a facade over its parts, each in its own folder —
+/// the writer (<see cref="WriteLoop"/> and what it calls, <c>Writing/</c>), the profile cache
+/// (<c>Cache/</c>), the reads (<c>Reading/</c>), the backfill (<c>Backfill/</c>), the membership timer
+/// (<c>Timing/</c>), the catch-up with other nodes (<c>Cluster/</c>) and the start (<c>Lifecycle/</c>).
+/// See docs/architecture.md.
 /// </summary>
 internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncDisposable, IDisposable
 {
-    private readonly ICdpStore _store;
-    private readonly TinyCdpOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly Channel<WriteOperation> _writes = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<Guid, ProfileEntry> _profiles = new();
-    private readonly ConcurrentDictionary<Identifier, Guid> _owners = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _startLock = new(1, 1);
-    private CatalogSnapshot _catalog = CatalogSnapshot.Empty;
+    private readonly EngineContext _engine;
+    private readonly StartGate _start;
+    private readonly WriteQueue _queue = new();
+    private readonly ProfileCache _cache;
+    private readonly SnapshotReader _snapshots;
+    private readonly ProfileQueries _queries;
+    private readonly ProfileViews _views;
+    private readonly ChangeFeed _changeFeed;
+    private readonly CatalogBackfill _backfill;
+    private readonly MembershipTimer _timer;
+    private readonly ClusterSync _cluster;
+    private readonly WriteLoop _writeLoop;
     private Task _writer = Task.CompletedTask;
-    private Task _timer = Task.CompletedTask;
+    private Task _timerLoop = Task.CompletedTask;
     private Task _listener = Task.CompletedTask;
-    private long _lastSequence;
-    private DateTimeOffset _lastForget = DateTimeOffset.MinValue;
-    private Exception? _startFailure;
-    private long _startFailedAt;
-    private volatile bool _isStarted;
 
     public CdpEngine(ICdpStore store, TinyCdpOptions options, TimeProvider? timeProvider = null, ILogger<CdpEngine>? logger = null)
     {
@@ -45,157 +51,107 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
             throw new TinyCdpException(TinyCdpErrorCode.InvalidArgument, "Invalid TinyCdp options: " + string.Join(" ", problems));
         }
 
-        _store = store;
-        _shared = store as ISharedCdpStore;
-        _options = options;
-        _time = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        var engine = _engine = new EngineContext(store, options, timeProvider ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
+        _start = new StartGate(engine.Time, engine.Logger, () => engine.IsStopping);
+        _cache = new ProfileCache(options);
+        var loader = new ProfileLoader(engine, _cache);
+        _snapshots = new SnapshotReader(engine, _cache, loader);
+        _queries = new ProfileQueries(engine, _cache, _snapshots);
+        _views = new ProfileViews(engine, _snapshots);
+        _changeFeed = new ChangeFeed(store);
+        _backfill = new CatalogBackfill(engine, _queue, loader);
+        _timer = new MembershipTimer(engine, _queue);
+        _cluster = new ClusterSync(engine, _cache);
+
+        // The writer's parts, from the store outwards.
+        var committer = new StoreCommitter(engine, _cluster, _backfill);
+        var publisher = new SnapshotPublisher(engine, _cache, _timer, _changeFeed);
+        var pipeline = new CommitPipeline(engine, _cluster, committer, publisher);
+        var workings = new WorkingProfiles(engine, _cache, loader, pipeline);
+        var ingest = new MessageIngest(engine, _cache, workings, new BatchIdentity(engine, _cache, workings));
+        var commit = new BatchCommit(engine, pipeline, committer, publisher);
+        _writeLoop = new WriteLoop(engine, _queue, _cache, _cluster, pipeline, ingest, commit, publisher,
+            new Reevaluation(engine, _cache, loader, _backfill, commit, publisher),
+            new ProfileDeletion(engine, _cache, loader, committer, publisher, _changeFeed),
+            new DefinitionChanges(engine, committer, _backfill));
     }
 
     public IDefinitionsService Definitions => this;
 
+    public CatalogSnapshot Catalog => _engine.Catalog;
+
+    public BackfillStatus Backfill => _backfill.Status;
+
     /// <summary>True once the engine runs (for tests).</summary>
-    internal bool IsStarted => _isStarted;
+    internal bool IsStarted => _start.IsStarted;
 
-    public CatalogSnapshot Catalog => Volatile.Read(ref _catalog);
+    /// <summary>The writer (tests tune its pipelining through it).</summary>
+    internal WriteLoop Writer => _writeLoop;
 
-    internal ICdpStore Store => _store;
+    internal ICdpStore Store => _engine.Store;
+
+    /// <summary>Changes whenever another node created or revoked API keys (the key cache reloads).</summary>
+    internal long KeysEpoch => _cluster.KeysEpoch;
 
     /// <summary>
     /// Loads the catalog and starts the writer and the timer. Idempotent; every public member waits
     /// for it. A failed start (the store unreachable) is tried again by the next call that needs the
     /// engine, at most once a second, so the engine recovers by itself when its store returns.
     /// </summary>
-    public async Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        if (_isStarted)
-        {
-            return;
-        }
+    public Task StartAsync(CancellationToken cancellationToken = default) => _start.StartAsync(StartCoreAsync, cancellationToken);
 
-        await _startLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_isStarted)
-            {
-                return;
-            }
-
-            ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-            await StartCoreAsync(cancellationToken).ConfigureAwait(false);
-            _startFailure = null;
-            _isStarted = true;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _startFailure = exception;
-            Volatile.Write(ref _startFailedAt, Environment.TickCount64);
-            Log.StartFailed(_logger, exception);
-            throw;
-        }
-        finally
-        {
-            _startLock.Release();
-        }
-    }
+    internal ValueTask EnsureStartedAsync(CancellationToken cancellationToken) => _start.EnsureStartedAsync(StartCoreAsync, cancellationToken);
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
-        await _store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await _engine.Store.MigrateAsync(cancellationToken).ConfigureAwait(false);
 
         // The shared log's position first: whatever other nodes commit after it is caught up on.
-        var seen = _shared is null ? 0 : (await _shared.ReadSharedChangesAsync(-1, cancellationToken).ConfigureAwait(false)).Version;
-        var catalog = await LoadCatalogAsync(cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _catalog, catalog);
-        _lastSequence = await _store.GetLastSequenceAsync(cancellationToken).ConfigureAwait(false);
-        _sharedSeen = seen;
-        _writer = Task.Run(RunWriterAsync, CancellationToken.None);
-        if (_options.MembershipTimer)
+        var seen = await _cluster.ReadPositionAsync(cancellationToken).ConfigureAwait(false);
+        var catalog = await _engine.LoadCatalogAsync(cancellationToken).ConfigureAwait(false);
+        _engine.SetCatalog(catalog);
+        _engine.LastSequence = await _engine.Store.GetLastSequenceAsync(cancellationToken).ConfigureAwait(false);
+        _cluster.StartFrom(seen);
+        _writer = Task.Run(_writeLoop.RunAsync, CancellationToken.None);
+        if (_engine.Options.MembershipTimer)
         {
-            _timer = Task.Run(RunTimerAsync, CancellationToken.None);
+            _timerLoop = Task.Run(_timer.RunAsync, CancellationToken.None);
         }
 
-        if (_shared is not null)
+        if (_engine.Shared is not null)
         {
-            _listener = Task.Run(RunSharedListenerAsync, CancellationToken.None);
+            _listener = Task.Run(_cluster.RunListenerAsync, CancellationToken.None);
         }
 
-        Log.Started(_logger, catalog.Version, catalog.Traits.Count, catalog.Segments.Count, catalog.Flags.Count);
-    }
-
-    /// <summary>The stored definitions, compiled.</summary>
-    private async Task<CatalogSnapshot> LoadCatalogAsync(CancellationToken cancellationToken)
-    {
-        var (stored, version) = await _store.GetDefinitionsAsync(cancellationToken).ConfigureAwait(false);
-        var definitions = new CatalogDefinitions(
-            stored.Where(d => d.Kind == DefinitionKind.Trait).Select(d => DefinitionJson.ReadTrait(d.BodyJson)).ToList(),
-            stored.Where(d => d.Kind == DefinitionKind.Segment).Select(d => DefinitionJson.ReadSegment(d.BodyJson)).ToList(),
-            stored.Where(d => d.Kind == DefinitionKind.Flag).Select(d => DefinitionJson.ReadFlag(d.BodyJson)).ToList());
-        if (!CatalogCompiler.TryCompile(definitions, version, _options.Retention, out var catalog, out var error))
-        {
-            throw new TinyCdpException(TinyCdpErrorCode.InvalidArgument, $"The stored definitions do not compile: {error.Message}");
-        }
-
-        return catalog;
+        Log.Started(_engine.Logger, catalog.Version, catalog.Traits.Count, catalog.Segments.Count, catalog.Flags.Count);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_stopping.IsCancellationRequested)
+        if (_engine.IsStopping)
         {
             return;
         }
 
-        _writes.Writer.TryComplete();
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        _queue.Complete();
+        await _engine.StopAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_writer, _timer, _listener).ConfigureAwait(false);
+            await Task.WhenAll(_writer, _timerLoop, _listener).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Stopping.
         }
 
-        _stopping.Dispose();
+        _engine.DisposeStopping();
 
         // The engine owns its store.
-        await _store.DisposeAsync().ConfigureAwait(false);
+        await _engine.Store.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops the engine; prefer <see cref="DisposeAsync"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    internal async ValueTask EnsureStartedAsync(CancellationToken cancellationToken)
-    {
-        if (_isStarted)
-        {
-            return;
-        }
-
-        ThrowIfStartFailedRecently();
-        try
-        {
-            await StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw CouldNotStart(exception);
-        }
-    }
-
-    /// <summary>After a failed start, the next second fails fast instead of trying again.</summary>
-    private void ThrowIfStartFailedRecently()
-    {
-        if (!_isStarted && _startFailure is { } failure && Environment.TickCount64 - Volatile.Read(ref _startFailedAt) < 1_000)
-        {
-            throw CouldNotStart(failure);
-        }
-    }
-
-    /// <summary>Our own explanation when the store gave one (a full or read-only disk, a newer schema), never a driver's text.</summary>
-    private static TinyCdpException CouldNotStart(Exception failure) => new(TinyCdpErrorCode.StoreUnavailable,
-        failure is TinyCdpException known ? $"TinyCdp could not start: {known.Message}" : "TinyCdp could not start: the store is unreachable.", failure);
 
     // ---- Ingestion ----
 
@@ -253,8 +209,8 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
     private async ValueTask EnqueueStartedAsync(WriteOperation operation, CancellationToken cancellationToken)
     {
         // While the store is away, fail fast rather than pile abandoned operations up in the queue.
-        ThrowIfStartFailedRecently();
-        Enqueue(operation);
+        _start.ThrowIfFailedRecently();
+        _queue.Enqueue(operation);
         try
         {
             await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
@@ -269,21 +225,72 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         }
     }
 
-    private void Enqueue(WriteOperation operation)
+    // ---- Reads ----
+
+    public async ValueTask<Decision?> DecideAsync(string flag, ProfileReference user, IReadOnlyDictionary<string, Value>? context = null, CancellationToken cancellationToken = default)
     {
-        if (!_writes.Writer.TryWrite(operation))
-        {
-            throw new TinyCdpException(TinyCdpErrorCode.StoreUnavailable, "TinyCdp is stopping.");
-        }
+        ArgumentNullException.ThrowIfNull(flag);
+        var catalog = await CurrentCatalogAsync(cancellationToken).ConfigureAwait(false);
+        return catalog.FindFlag(flag) is { } compiled ? await _queries.DecideAsync(compiled, user, context, cancellationToken).ConfigureAwait(false) : null;
     }
 
-    // ---- Change feed ----
+    public async ValueTask<IReadOnlyDictionary<string, Decision>> DecideAllAsync(ProfileReference user, IReadOnlyCollection<string>? flags = null,
+        IReadOnlyDictionary<string, Value>? context = null, CancellationToken cancellationToken = default) =>
+        await _queries.DecideAllAsync(await CurrentCatalogAsync(cancellationToken).ConfigureAwait(false), user, flags, context, cancellationToken).ConfigureAwait(false);
+
+    public bool TryDecide(string flag, ProfileReference user, IReadOnlyDictionary<string, Value>? context, out QuickDecision decision)
+    {
+        decision = default;
+        return _start.IsStarted && _queries.TryDecide(flag, user, context, out decision);
+    }
+
+    public async ValueTask<Value> EvaluateTraitAsync(string trait, ProfileReference user, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default)
+    {
+        var catalog = await CurrentCatalogAsync(cancellationToken).ConfigureAwait(false);
+        return catalog.FindTrait(trait) is { } compiled ? await _queries.EvaluateTraitAsync(compiled, user, asOf, cancellationToken).ConfigureAwait(false) : Value.Null;
+    }
+
+    public async ValueTask<bool> IsInSegmentAsync(string segment, ProfileReference user, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default)
+    {
+        var catalog = await CurrentCatalogAsync(cancellationToken).ConfigureAwait(false);
+        return catalog.FindSegment(segment) is { } compiled && await _queries.IsInSegmentAsync(compiled, user, asOf, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Explanation?> ExplainAsync(DefinitionReferenceKind kind, string key, ProfileReference user, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default) =>
+        await _queries.ExplainAsync(await CurrentCatalogAsync(cancellationToken).ConfigureAwait(false), kind, key, user, asOf, cancellationToken).ConfigureAwait(false);
+
+    public async Task<ProfileView?> GetProfileAsync(ProfileReference user, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await _views.GetProfileAsync(user, asOf, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ProfileView>> SearchProfilesAsync(string query, int limit = 50, int offset = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await _views.SearchProfilesAsync(query, limit, offset, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A snapshot whose aggregates hold at <paramref name="now"/> (benchmarks read it directly).</summary>
+    internal async ValueTask<ProfileSnapshot> GetSnapshotAsync(ProfileReference user, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await _snapshots.GetSnapshotAsync(user, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CatalogSnapshot> CurrentCatalogAsync(CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return Catalog;
+    }
+
+    // ---- Change feed and members ----
 
     public async Task<IReadOnlyList<MembershipChange>> ReadChangesAsync(long after, int limit = 100, CancellationToken cancellationToken = default)
     {
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-        var changes = await _store.ReadChangesAsync(after, Math.Clamp(limit, 1, 10_000), cancellationToken).ConfigureAwait(false);
-        return [.. changes.Select(MembershipChange.From)];
+        return await _changeFeed.ReadAsync(after, limit, cancellationToken).ConfigureAwait(false);
     }
 
     public async IAsyncEnumerable<SegmentMember> ListSegmentMembersAsync(string segment, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -294,81 +301,83 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
             yield break;
         }
 
-        Guid? after = null;
-        while (true)
+        await foreach (var member in _changeFeed.ListMembersAsync(segment, cancellationToken).ConfigureAwait(false))
         {
-            var page = await _store.ListSegmentMembersAsync(segment, after, 1_000, cancellationToken).ConfigureAwait(false);
-            foreach (var membership in page)
-            {
-                var identifiers = await _store.GetIdentifiersAsync(membership.ProfileId, cancellationToken).ConfigureAwait(false);
-                var userId = identifiers.FirstOrDefault(i => i.Kind == IdentifierKind.UserId).Value;
-                yield return new SegmentMember(membership.ProfileId, userId, membership.Since);
-            }
-
-            if (page.Count < 1_000)
-            {
-                yield break;
-            }
-
-            after = page[^1].ProfileId;
+            yield return member;
         }
     }
 
     public async IAsyncEnumerable<MembershipChange> WatchChangesAsync(long after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-        var cursor = after;
-        while (!cancellationToken.IsCancellationRequested)
+        await foreach (var change in _changeFeed.WatchAsync(after, cancellationToken).ConfigureAwait(false))
         {
-            var signal = ChangeSignal;
-            var changes = await _store.ReadChangesAsync(cursor, 1_000, cancellationToken).ConfigureAwait(false);
-            foreach (var change in changes)
-            {
-                cursor = change.Cursor;
-                yield return MembershipChange.From(change);
-            }
-
-            if (changes.Count == 0)
-            {
-                await signal.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
+            yield return change;
         }
     }
 
-    private TaskCompletionSource _changeSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // ---- Definitions and deletion ----
 
-    private Task ChangeSignal => Volatile.Read(ref _changeSignal).Task;
-
-    private void SignalChanges()
+    public Task<DefinitionResult> SaveTraitAsync(TraitDefinition trait, SaveMode mode = SaveMode.Upsert, string? actor = null, CancellationToken cancellationToken = default)
     {
-        var previous = Interlocked.Exchange(ref _changeSignal, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        previous.TrySetResult();
+        ArgumentNullException.ThrowIfNull(trait);
+        return ChangeDefinitionAsync(new DefinitionOperation(DefinitionKind.Trait, trait.Key, DefinitionJson.Write(trait), mode, actor), cancellationToken);
+    }
+
+    public Task<DefinitionResult> SaveSegmentAsync(SegmentDefinition segment, SaveMode mode = SaveMode.Upsert, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        return ChangeDefinitionAsync(new DefinitionOperation(DefinitionKind.Segment, segment.Key, DefinitionJson.Write(segment), mode, actor), cancellationToken);
+    }
+
+    public Task<DefinitionResult> SaveFlagAsync(FlagDefinition flag, SaveMode mode = SaveMode.Upsert, string? actor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(flag);
+        return ChangeDefinitionAsync(new DefinitionOperation(DefinitionKind.Flag, flag.Key, DefinitionJson.Write(flag), mode, actor), cancellationToken);
+    }
+
+    public Task<DefinitionResult> DeleteAsync(DefinitionKind kind, string key, string? actor = null, CancellationToken cancellationToken = default) =>
+        ChangeDefinitionAsync(new DefinitionOperation(kind, key, null, SaveMode.Update, actor), cancellationToken);
+
+    public async Task<IReadOnlyList<StoredDefinitionChange>> GetHistoryAsync(DefinitionKind? kind = null, string? key = null, int limit = 100, CancellationToken cancellationToken = default)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await _engine.Store.GetDefinitionHistoryAsync(kind, key, Math.Clamp(limit, 1, 10_000), cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task WaitForBackfillAsync(CancellationToken cancellationToken = default) => _backfill.WaitAsync(cancellationToken);
+
+    public async Task<bool> DeleteProfileAsync(ProfileReference user, bool suppressIdentifiers = false, CancellationToken cancellationToken = default)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        if (await _snapshots.ResolveAsync(user, cancellationToken).ConfigureAwait(false) is not { } profileId)
+        {
+            return false;
+        }
+
+        var operation = new DeleteOperation(profileId, suppressIdentifiers);
+        _queue.Enqueue(operation);
+        return await operation.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<DefinitionResult> ChangeDefinitionAsync(DefinitionOperation operation, CancellationToken cancellationToken)
+    {
+        await EnqueueStartedAsync(operation, cancellationToken).ConfigureAwait(false);
+        return await operation.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- Several nodes ----
+
+    /// <summary>Catches up on other nodes' commits now (the listener does it on its own within a second).</summary>
+    internal async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        await _cluster.CatchUpAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "TinyCdp started with catalog version {Version}: {Traits} traits, {Segments} segments, {Flags} flags")]
         public static partial void Started(ILogger logger, long version, int traits, int segments, int flags);
-
-        [LoggerMessage(2, LogLevel.Error, "A commit of {Messages} messages failed; the callers were told and nothing was acknowledged")]
-        public static partial void CommitFailed(ILogger logger, Exception exception, int messages);
-
-        [LoggerMessage(3, LogLevel.Information, "Catalog version {Version}: {Change}")]
-        public static partial void CatalogChanged(ILogger logger, long version, string change);
-
-        [LoggerMessage(4, LogLevel.Information, "Backfill of catalog version {Version} finished: {Done} profiles")]
-        public static partial void BackfillDone(ILogger logger, long version, long done);
-
-        [LoggerMessage(5, LogLevel.Error, "The membership timer failed; it restarts")]
-        public static partial void TimerFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(8, LogLevel.Warning, "Could not catch up on other nodes' changes; trying again")]
-        public static partial void SharedCatchUpFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(7, LogLevel.Warning, "TinyCdp could not start; the next call that needs it tries again")]
-        public static partial void StartFailed(ILogger logger, Exception exception);
-
-        [LoggerMessage(6, LogLevel.Error, "Backfill of catalog version {Version} failed after {Done} profiles")]
-        public static partial void BackfillFailed(ILogger logger, Exception exception, long version, long done);
     }
 }

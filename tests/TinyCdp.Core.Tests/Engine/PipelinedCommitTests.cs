@@ -184,7 +184,7 @@ public class PipelinedCommitTests
         await using var fixture = await StartAsync(store);
         var engine = (CdpEngine)fixture.Cdp;
         var computedOnTop = 0;
-        engine.OnWaitingForInFlightCommit = () => Interlocked.Increment(ref computedOnTop);
+        engine.Writer.Pipeline.OnWaitingForInFlightCommit = () => Interlocked.Increment(ref computedOnTop);
 
         var first = fixture.Cdp.BatchAsync([Purchase("u1", 1, "a")]);
         await store.Entered.Task.WaitAsync(Hang);
@@ -204,9 +204,9 @@ public class PipelinedCommitTests
     private static Task OverlapEveryGroup(EngineFixture fixture)
     {
         var engine = (CdpEngine)fixture.Cdp;
-        engine.PipelineMinMessages = 1;
+        engine.Writer.PipelineMinMessages = 1;
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        engine.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
+        engine.Writer.Pipeline.OnWaitingForInFlightCommit = () => waiting.TrySetResult();
         return waiting.Task;
     }
 

@@ -67,7 +67,7 @@ public sealed class StartTests
         Assert.Equal("TinyCdp could not start: the store is unreachable.", failure.Message);
 
         store.Failing = false;
-        await Task.Delay(1_100); // A failed start is tried again at most once a second.
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1.1)); // A failed start is tried again at most once a second, on the engine's clock.
         Assert.True((await fixture.Cdp.TrackAsync("u1", "purchase")).Accepted);
 
         var profile = await fixture.Cdp.GetProfileAsync(ProfileReference.ByUserId("u1"));

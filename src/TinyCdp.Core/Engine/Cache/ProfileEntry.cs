@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using TinyCdp.Aggregation;
 using TinyCdp.Evaluation;
 
-namespace TinyCdp.Engine;
+namespace TinyCdp.Engine.Cache;
 
 /// <summary>
 /// A cached profile: the snapshot readers see, and the live aggregators behind it. The gate is

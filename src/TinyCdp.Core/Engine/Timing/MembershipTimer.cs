@@ -1,22 +1,26 @@
+using Microsoft.Extensions.Logging;
+using TinyCdp.Engine.Writing;
 using TinyCdp.Evaluation;
 using TinyCdp.Storage;
 
-namespace TinyCdp.Engine;
+namespace TinyCdp.Engine.Timing;
 
 /// <summary>
 /// Time-driven membership: each published profile is scheduled at the earliest instant one of its
-/// segments could change with no new message; the timer re-evaluates it then, at that instant.
+/// segments could change with no new message; the timer re-evaluates it then, through the writer, at
+/// that instant (cause <see cref="ChangeCause.Time"/>).
 /// </summary>
-internal sealed partial class CdpEngine
+internal sealed partial class MembershipTimer(EngineContext engine, WriteQueue queue)
 {
     private readonly PriorityQueue<Guid, DateTimeOffset> _due = new();
     private readonly Dictionary<Guid, DateTimeOffset> _dueByProfile = [];
     private readonly Lock _dueLock = new();
     private TaskCompletionSource _dueSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private void ScheduleMembershipCheck(ProfileSnapshot snapshot, DateTimeOffset at)
+    /// <summary>Schedules a just-published profile at the next instant one of its segments could change (or unschedules it).</summary>
+    public void Schedule(ProfileSnapshot snapshot, DateTimeOffset at)
     {
-        if (!_options.MembershipTimer || snapshot.Catalog.Segments.Count == 0)
+        if (!engine.Options.MembershipTimer || snapshot.Catalog.Segments.Count == 0)
         {
             return;
         }
@@ -45,9 +49,10 @@ internal sealed partial class CdpEngine
         }
     }
 
-    private async Task RunTimerAsync()
+    /// <summary>The timer's loop, until the engine stops: queues each due profile's re-evaluation and waits for it.</summary>
+    public async Task RunAsync()
     {
-        var token = _stopping.Token;
+        var token = engine.Stopping;
         while (!token.IsCancellationRequested)
         {
             try
@@ -55,7 +60,7 @@ internal sealed partial class CdpEngine
                 Task signal;
                 DateTimeOffset? next = null;
                 var ready = new List<(Guid Profile, DateTimeOffset Due)>();
-                var now = _time.GetUtcNow();
+                var now = engine.Time.GetUtcNow();
                 lock (_dueLock)
                 {
                     signal = _dueSignal.Task;
@@ -82,7 +87,7 @@ internal sealed partial class CdpEngine
                 foreach (var group in ready.GroupBy(r => r.Due))
                 {
                     var operation = new ReevaluateOperation([.. group.Select(r => r.Profile)], group.Key, ChangeCause.Time);
-                    Enqueue(operation);
+                    queue.Enqueue(operation);
                     await operation.Completion.Task.WaitAsync(token).ConfigureAwait(false);
                 }
 
@@ -99,8 +104,8 @@ internal sealed partial class CdpEngine
             }
             catch (Exception exception)
             {
-                Log.TimerFailed(_logger, exception);
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, token).ConfigureAwait(false);
+                Log.TimerFailed(engine.Logger, exception);
+                await Task.Delay(TimeSpan.FromSeconds(1), engine.Time, token).ConfigureAwait(false);
             }
         }
     }
@@ -114,18 +119,19 @@ internal sealed partial class CdpEngine
     /// </summary>
     private async Task WaitUntilAsync(DateTimeOffset? due, Task signal, CancellationToken token)
     {
+        var time = engine.Time;
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
         Task delay;
         if (due is { } at)
         {
-            var remaining = at - _time.GetUtcNow();
+            var remaining = at - time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
                 return;
             }
 
-            delay = Task.Delay(remaining, _time, wait.Token);
-            if (_time.GetUtcNow() >= at)
+            delay = Task.Delay(remaining, time, wait.Token);
+            if (time.GetUtcNow() >= at)
             {
                 await wait.CancelAsync().ConfigureAwait(false);
                 return;
@@ -133,11 +139,17 @@ internal sealed partial class CdpEngine
         }
         else
         {
-            delay = Task.Delay(Timeout.InfiniteTimeSpan, _time, wait.Token);
+            delay = Task.Delay(Timeout.InfiniteTimeSpan, time, wait.Token);
         }
 
         await Task.WhenAny(delay, signal).ConfigureAwait(false);
         await wait.CancelAsync().ConfigureAwait(false);
         token.ThrowIfCancellationRequested();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(5, LogLevel.Error, "The membership timer failed; it restarts")]
+        public static partial void TimerFailed(ILogger logger, Exception exception);
     }
 }
