@@ -2,7 +2,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using TinyCdp.Server.Endpoints.Admin;
+using TinyCdp.AspNetCore.Endpoints.Admin;
 
 namespace TinyCdp.Server.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using TinyCdp.Server.Endpoints.Decide;
+using TinyCdp.AspNetCore.Endpoints.Decide;
 
 namespace TinyCdp.Server.Tests;
 

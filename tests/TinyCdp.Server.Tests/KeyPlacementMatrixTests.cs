@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using TinyCdp.Server.Auth;
+using TinyCdp.AspNetCore.Auth;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Server.Tests;

@@ -46,7 +46,7 @@ internal static class AdminCli
                 {
                     var created = await services.GetRequiredService<IApiKeyService>().CreateAsync(kind, Option(args, "--description"));
                     await output.WriteLineAsync($"id:   {created.Info.Id}");
-                    await output.WriteLineAsync($"kind: {Auth.Tiers.Name(kind)}");
+                    await output.WriteLineAsync($"kind: {KindName(kind)}");
                     await output.WriteLineAsync($"key:  {created.Secret}");
                     await output.WriteLineAsync("The key is shown only now; store it safely.");
                 }
@@ -95,6 +95,14 @@ internal static class AdminCli
         error.WriteLine("  " + new string(' ', problem.Column - 1) + new string('^', Math.Max(1, Math.Min(problem.Span.Length, line.Length - problem.Column + 1))));
         return 1;
     }
+
+    /// <summary>The tier's name as the HTTP API and <c>--kind</c> spell it.</summary>
+    private static string KindName(ApiKeyKind kind) => kind switch
+    {
+        ApiKeyKind.Admin => "admin",
+        ApiKeyKind.Write => "write",
+        _ => "read",
+    };
 
     private static string? Option(string[] args, string name)
     {

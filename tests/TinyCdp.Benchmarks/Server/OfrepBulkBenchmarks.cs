@@ -2,11 +2,11 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using TinyCdp.AspNetCore.Endpoints;
 using TinyCdp.DependencyInjection;
 using TinyCdp.Definitions;
 using TinyCdp.Evaluation;
 using TinyCdp.Language;
-using TinyCdp.Server.Endpoints;
 
 namespace TinyCdp.Benchmarks.Server;
 

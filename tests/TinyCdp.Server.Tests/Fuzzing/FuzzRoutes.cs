@@ -23,7 +23,7 @@ internal static class FuzzRoutes
     public const string Flag = "fuzz_flag";
     public const string FullFlag = "fuzz_flag_full";
 
-    /// <summary>The server's limit (ServerSetup.MaxRequestBodyBytes).</summary>
+    /// <summary>The server's limit (TinyCdpApiOptions.MaxRequestBodyBytes).</summary>
     public const int BodyLimit = 600 * 1024;
 
     private static readonly string[] Identity = ["userId", "anonymousId", "externalId", "deviceId"];
