@@ -11,6 +11,7 @@ using TinyCdp.Engine.Writing;
 using TinyCdp.Evaluation;
 using TinyCdp.Identity;
 using TinyCdp.Ingestion;
+using TinyCdp.Keys;
 using TinyCdp.Language;
 using TinyCdp.Storage;
 
@@ -23,7 +24,7 @@ namespace TinyCdp.Engine;
 /// (<c>Timing/</c>), the catch-up with other nodes (<c>Cluster/</c>) and the start (<c>Lifecycle/</c>).
 /// See docs/architecture.md.
 /// </summary>
-internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncDisposable, IDisposable
+internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKeyRecords, IEngineReadiness, IAsyncDisposable, IDisposable
 {
     private readonly EngineContext _engine;
     private readonly StartGate _start;
@@ -73,7 +74,8 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         _writeLoop = new WriteLoop(engine, _queue, _cache, _cluster, pipeline, ingest, commit, publisher,
             new Reevaluation(engine, _cache, loader, _backfill, commit, publisher),
             new ProfileDeletion(engine, _cache, loader, committer, publisher, _changeFeed),
-            new DefinitionChanges(engine, committer, _backfill));
+            new DefinitionChanges(engine, committer, _backfill),
+            new ApiKeyChanges(engine, committer));
     }
 
     public IDefinitionsService Definitions => this;
@@ -90,9 +92,6 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
 
     internal ICdpStore Store => _engine.Store;
 
-    /// <summary>Changes whenever another node created or revoked API keys (the key cache reloads).</summary>
-    internal long KeysEpoch => _cluster.KeysEpoch;
-
     /// <summary>
     /// Loads the catalog and starts the writer and the timer. Idempotent; every public member waits
     /// for it. A failed start (the store unreachable) is tried again by the next call that needs the
@@ -100,7 +99,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
     /// </summary>
     public Task StartAsync(CancellationToken cancellationToken = default) => _start.StartAsync(StartCoreAsync, cancellationToken);
 
-    internal ValueTask EnsureStartedAsync(CancellationToken cancellationToken) => _start.EnsureStartedAsync(StartCoreAsync, cancellationToken);
+    public ValueTask EnsureStartedAsync(CancellationToken cancellationToken) => _start.EnsureStartedAsync(StartCoreAsync, cancellationToken);
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
@@ -365,6 +364,33 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IAsyncD
         await EnqueueStartedAsync(operation, cancellationToken).ConfigureAwait(false);
         return await operation.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    // ---- API keys ----
+
+    /// <inheritdoc />
+    public long KeysEpoch => _cluster.KeysEpoch;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await _engine.Store.GetApiKeysAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task CreateApiKeyAsync(StoredApiKey key, CancellationToken cancellationToken) => ChangeApiKeysAsync(ApiKeyOperation.Create(key), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> RevokeApiKeyAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) => ChangeApiKeysAsync(ApiKeyOperation.Revoke(id, at), cancellationToken);
+
+    private async Task<bool> ChangeApiKeysAsync(ApiKeyOperation operation, CancellationToken cancellationToken)
+    {
+        await EnqueueStartedAsync(operation, cancellationToken).ConfigureAwait(false);
+        return await operation.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> IsStoreReachableAsync(CancellationToken cancellationToken) => _engine.Store.IsReachableAsync(cancellationToken);
 
     // ---- Several nodes ----
 

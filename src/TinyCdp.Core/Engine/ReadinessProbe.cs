@@ -3,9 +3,9 @@ namespace TinyCdp.Engine;
 /// <summary>Whether the engine can serve: it started and its store answers now (for readiness checks).</summary>
 public sealed class ReadinessProbe
 {
-    private readonly CdpEngine _engine;
+    private readonly IEngineReadiness _engine;
 
-    internal ReadinessProbe(CdpEngine engine) => _engine = engine;
+    internal ReadinessProbe(IEngineReadiness engine) => _engine = engine;
 
     /// <summary>True when the engine started and its store is reachable. Never throws.</summary>
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken = default)
@@ -13,7 +13,7 @@ public sealed class ReadinessProbe
         try
         {
             await _engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-            return await _engine.Store.IsReachableAsync(cancellationToken).ConfigureAwait(false);
+            return await _engine.IsStoreReachableAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

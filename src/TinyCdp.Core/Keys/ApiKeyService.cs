@@ -5,10 +5,8 @@ using TinyCdp.Storage;
 namespace TinyCdp.Keys;
 
 /// <summary>The store-backed <see cref="IApiKeyService"/> with an in-memory cache of hashes.</summary>
-internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) : IApiKeyService
+internal sealed class ApiKeyService(IApiKeyRecords records, TimeProvider time) : IApiKeyService
 {
-    private ICdpStore Store => engine.Store;
-
     private const string SecretPrefix = "tcdp_";
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile (byte[] Hash, ApiKeyInfo Info)[]? _cache;
@@ -53,24 +51,18 @@ internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) 
 
     public async Task<bool> RevokeAsync(string id, CancellationToken cancellationToken = default)
     {
-        await engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-        var keys = await Store.GetApiKeysAsync(cancellationToken).ConfigureAwait(false);
-        if (keys.FirstOrDefault(k => k.Id == id && k.RevokedAt is null) is not { } key)
+        if (!await records.RevokeApiKeyAsync(id, Now(), cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
-        var transaction = new StoreTransaction();
-        transaction.ApiKeys.Add(key with { RevokedAt = Now() });
-        await Store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 
     public async Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
-        await engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
-        return [.. (await Store.GetApiKeysAsync(cancellationToken).ConfigureAwait(false)).Select(Info)];
+        return [.. (await records.GetApiKeysAsync(cancellationToken).ConfigureAwait(false)).Select(Info)];
     }
 
     public async ValueTask<ApiKeyInfo?> FindAsync(string secret, CancellationToken cancellationToken = default)
@@ -81,7 +73,7 @@ internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) 
         }
 
         // Another node's create or revoke bumps the engine's key epoch: reload then.
-        var cache = _cache is { } cached && Interlocked.Read(ref _cacheEpoch) == engine.KeysEpoch
+        var cache = _cache is { } cached && Interlocked.Read(ref _cacheEpoch) == records.KeysEpoch
             ? cached
             : await ReloadAsync(cancellationToken).ConfigureAwait(false);
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
@@ -119,23 +111,19 @@ internal sealed class ApiKeyService(Engine.CdpEngine engine, TimeProvider time) 
 
     private async Task<ApiKeyInfo> SaveAsync(string secret, ApiKeyKind kind, string? description, CancellationToken cancellationToken)
     {
-        await engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         var stored = new StoredApiKey("key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), HashOf(secret), kind, description, Now(), null);
-        var transaction = new StoreTransaction();
-        transaction.ApiKeys.Add(stored);
-        await Store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+        await records.CreateApiKeyAsync(stored, cancellationToken).ConfigureAwait(false);
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
         return Info(stored);
     }
 
     private async Task<(byte[] Hash, ApiKeyInfo Info)[]> ReloadAsync(CancellationToken cancellationToken)
     {
-        await engine.EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         await _loading.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var epoch = engine.KeysEpoch;
-            var keys = await Store.GetApiKeysAsync(cancellationToken).ConfigureAwait(false);
+            var epoch = records.KeysEpoch;
+            var keys = await records.GetApiKeysAsync(cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _cacheEpoch, epoch);
             var cache = keys.Select(k => (Convert.FromHexString(k.Hash), Info(k))).ToArray();
             _cache = cache;

@@ -34,5 +34,8 @@ public sealed class EngineFixture : IAsyncDisposable
 
     public ITinyCdp Cdp { get; }
 
+    /// <summary>The fixture's services (the API key service, for one).</summary>
+    public IServiceProvider Services => _services;
+
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

@@ -7,7 +7,7 @@ namespace TinyCdp.Engine.Writing;
 
 /// <summary>
 /// The single writer: takes what is queued, groups ingest operations into one commit, and runs every
-/// other operation (definitions, deletions, re-evaluations) alone, in queue order.
+/// other operation (definitions, deletions, re-evaluations, API keys) alone, in queue order.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -28,7 +28,7 @@ namespace TinyCdp.Engine.Writing;
 /// </remarks>
 internal sealed class WriteLoop(EngineContext engine, WriteQueue queue, ProfileCache cache, ClusterSync cluster, CommitPipeline pipeline,
     MessageIngest ingest, BatchCommit commit, SnapshotPublisher publisher, Reevaluation reevaluation, ProfileDeletion deletion,
-    DefinitionChanges definitions)
+    DefinitionChanges definitions, ApiKeyChanges apiKeys)
 {
     /// <summary>
     /// The fewest queued messages computed on top of a commit in flight. Overlapping pays when a group's
@@ -248,6 +248,11 @@ internal sealed class WriteLoop(EngineContext engine, WriteQueue queue, ProfileC
                 case ReevaluateOperation reevaluate:
                     await cluster.InTurnAsync(() => reevaluation.RunAsync(reevaluate)).ConfigureAwait(false);
                     reevaluate.Completion.TrySetResult();
+                    break;
+                case ApiKeyOperation apiKey:
+                    var changed = false;
+                    await cluster.InTurnAsync(async () => changed = await apiKeys.ApplyAsync(apiKey).ConfigureAwait(false)).ConfigureAwait(false);
+                    apiKey.Completion.TrySetResult(changed);
                     break;
             }
         }

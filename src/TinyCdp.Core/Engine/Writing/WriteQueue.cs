@@ -41,6 +41,9 @@ internal sealed class WriteQueue
             case ReevaluateOperation reevaluate:
                 reevaluate.Completion.TrySetException(failure);
                 break;
+            case ApiKeyOperation apiKey:
+                apiKey.Completion.TrySetException(failure);
+                break;
         }
     }
 }
