@@ -67,7 +67,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
         // The writer's parts, from the store outwards.
         var committer = new StoreCommitter(engine, _cluster, _backfill);
         var publisher = new SnapshotPublisher(engine, _cache, _timer, _changeFeed);
-        var pipeline = new CommitPipeline(engine, _cluster, committer, publisher);
+        var pipeline = new CommitPipeline(engine, _cluster, committer, publisher, _backfill);
         var workings = new WorkingProfiles(engine, _cache, loader, pipeline);
         var ingest = new MessageIngest(engine, _cache, workings, new BatchIdentity(engine, _cache, workings));
         var commit = new BatchCommit(engine, pipeline, committer, publisher);

@@ -14,13 +14,13 @@ internal sealed class ProfileQueries(EngineContext engine, ProfileCache cache, S
 {
     public async ValueTask<Decision?> DecideAsync(CompiledFlag compiled, ProfileReference user, IReadOnlyDictionary<string, Value>? context, CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = engine.Time.GetTimestamp();
         var now = engine.Time.GetUtcNow();
         var snapshot = await snapshots.GetSnapshotAsync(user, now, cancellationToken).ConfigureAwait(false);
         var evaluation = ProfileEvaluationContext.Rent(snapshot, now, context);
         var decision = FlagEvaluator.Decide(compiled, evaluation, CallerOf(user), withReasons: true);
         TinyCdpMetrics.Decisions.Add(1);
-        TinyCdpMetrics.DecideDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+        TinyCdpMetrics.DecideDuration.Record(engine.Time.GetElapsedTime(started).TotalMicroseconds);
         return decision;
     }
 

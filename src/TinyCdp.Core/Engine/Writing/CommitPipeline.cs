@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using TinyCdp.Engine.Backfill;
 using TinyCdp.Engine.Cluster;
 
 namespace TinyCdp.Engine.Writing;
@@ -8,7 +9,8 @@ namespace TinyCdp.Engine.Writing;
 /// writer computes the next on top of it. Draining waits for it and finishes it: publish and
 /// acknowledge its callers, or discard what it touched and fail them.
 /// </summary>
-internal sealed partial class CommitPipeline(EngineContext engine, ClusterSync cluster, StoreCommitter committer, SnapshotPublisher publisher)
+internal sealed partial class CommitPipeline(EngineContext engine, ClusterSync cluster, StoreCommitter committer, SnapshotPublisher publisher,
+    CatalogBackfill backfill)
 {
     /// <summary>The group whose commit is in flight; null when none.</summary>
     private InFlightGroup? _inFlight;
@@ -36,6 +38,8 @@ internal sealed partial class CommitPipeline(EngineContext engine, ClusterSync c
         }
         else
         {
+            // Off the writer's thread: the commit is counted for the backfill when it is drained.
+            group.CountWhenDrained = true;
             var store = engine.Store;
             var token = engine.Stopping;
             group.Commit = Task.Run(() => store.CommitAsync(transaction, token), CancellationToken.None);
@@ -60,17 +64,19 @@ internal sealed partial class CommitPipeline(EngineContext engine, ClusterSync c
         try
         {
             var cursors = await group.Commit.ConfigureAwait(false);
+            NoteCommitted(group);
             publisher.Publish(batch, group.Published, cursors);
         }
         catch (Exception exception)
         {
+            NoteCommitted(group);
             publisher.Abort(batch);
             batch.ReleaseGates();
             Fail(group.Operations, exception);
             return false;
         }
 
-        TinyCdpMetrics.CommitDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(group.Started).TotalMilliseconds);
+        TinyCdpMetrics.CommitDuration.Record(engine.Time.GetElapsedTime(group.Started).TotalMilliseconds);
         TinyCdpMetrics.MessagesStored.Add(batch.Transaction.Events.Count);
         TinyCdpMetrics.MessagesDuplicate.Add(group.Results.Sum(r => r.Count(i => i.Duplicate)));
         for (var i = 0; i < group.Operations.Length; i++)
@@ -80,6 +86,19 @@ internal sealed partial class CommitPipeline(EngineContext engine, ClusterSync c
 
         batch.ReleaseGates();
         return true;
+    }
+
+    /// <summary>
+    /// A commit that ran off the writer's thread is counted here, in the writer, once it ended, so that
+    /// a backfill page read before it ended is read again for the profiles it touched.
+    /// </summary>
+    private void NoteCommitted(InFlightGroup group)
+    {
+        if (group.CountWhenDrained)
+        {
+            group.CountWhenDrained = false;
+            backfill.NoteCommitted(group.Batch.Transaction);
+        }
     }
 
     /// <summary>Waits for the commit in flight; throws when it failed (what was computed on top of it must be computed again).</summary>

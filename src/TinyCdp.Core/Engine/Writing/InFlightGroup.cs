@@ -17,5 +17,8 @@ internal sealed class InFlightGroup(WriteBatch batch, IngestOperation[] operatio
     /// <summary>When computing the group began (for the commit duration metric).</summary>
     public long Started { get; } = started;
 
+    /// <summary>True when the commit runs off the writer's thread and is counted for the backfill when drained.</summary>
+    public bool CountWhenDrained { get; set; }
+
     public Task<IReadOnlyList<long>> Commit { get; set; } = Task.FromResult<IReadOnlyList<long>>([]);
 }

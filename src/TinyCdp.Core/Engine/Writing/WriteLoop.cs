@@ -189,7 +189,7 @@ internal sealed class WriteLoop(EngineContext engine, WriteQueue queue, ProfileC
                 basis = null;
             }
 
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var started = engine.Time.GetTimestamp();
             var batch = new WriteBatch(engine.Time.GetUtcNow(), ChangeCause.Event) { Basis = basis };
             batch.InheritFrom(basis);
             try
