@@ -5,6 +5,10 @@ namespace TinyCdp.Storage;
 /// all of it, or (on any failure) none of it. The engine fills it; stores only apply it, in the
 /// order of the members below.
 /// </summary>
+/// <remarks>
+/// The rows (<see cref="StoredProfile"/>, <see cref="StoredEvent"/> and the other <c>Stored*</c> records) are
+/// plain records so every store maps them the same way; property bags are JSON text (objects), instants are UTC.
+/// </remarks>
 public sealed class StoreTransaction
 {
     /// <summary>Profiles to insert or replace (by id).</summary>
