@@ -14,27 +14,13 @@ namespace TinyCdp.Storage;
 /// the engine that others committed, so its reads catch up within a second.</item>
 /// </list>
 /// </summary>
-public interface ISharedCdpStore : ICdpStore
+public interface ISharedCdpStore : ICdpStore, ISharedChangeReader
 {
     /// <summary>
     /// Waits for the cluster-wide write turn and returns it with what other processes committed after
-    /// <paramref name="seenVersion"/> (see <see cref="ReadSharedChangesAsync"/>). Commit through the
-    /// turn; disposing it without a commit writes nothing and gives the turn up. A plain
+    /// <paramref name="seenVersion"/> (see <see cref="ISharedChangeReader.ReadSharedChangesAsync"/>). Commit
+    /// through the turn; disposing it without a commit writes nothing and gives the turn up. A plain
     /// <see cref="ICdpStore.CommitAsync"/> takes a turn of its own for just that commit.
     /// </summary>
     Task<ISharedWriteTurn> BeginWriteTurnAsync(long seenVersion, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// What other processes committed after <paramref name="seenVersion"/>, without taking the turn.
-    /// A negative <paramref name="seenVersion"/> asks only for the newest version and last sequence
-    /// (empty <see cref="SharedChanges.Profiles"/>).
-    /// </summary>
-    Task<SharedChanges> ReadSharedChangesAsync(long seenVersion, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Completes with true when another process may have committed (a notification arrived or the
-    /// notification channel was re-established, so something may have been missed), or with false
-    /// after <paramref name="timeout"/>.
-    /// </summary>
-    Task<bool> WaitForSharedChangeAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 }
