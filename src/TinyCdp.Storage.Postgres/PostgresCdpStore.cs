@@ -1,11 +1,6 @@
-using System.Data;
-using System.Globalization;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using static TinyCdp.Storage.Postgres.PostgresCodes;
-using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Postgres;
 
@@ -43,18 +38,22 @@ namespace TinyCdp.Storage.Postgres;
 /// not enforced (no foreign keys), as in the other stores.
 /// </para>
 /// </remarks>
-public sealed partial class PostgresCdpStore : ISharedCdpStore
+public sealed class PostgresCdpStore : ISharedCdpStore
 {
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly string _schema;
-    private readonly long _commitLockKey;
-    private readonly long _migrationLockKey;
-    private readonly string _channel;
-    private readonly TimeSpan _reachabilityTimeout;
-    private readonly ILogger _logger;
-    private readonly EventPartitions _partitions = new();
-    private readonly SharedChangeListener _listener;
-    private volatile bool _disposed;
+    /// <summary>How long shared-log rows are kept (the newest row is kept whatever its age).</summary>
+    internal static readonly TimeSpan LogRetention = PostgresCommitter.LogRetention;
+
+    private readonly PostgresConnections _connections;
+    private readonly PostgresMaintenance _maintenance;
+    private readonly PostgresCommitter _committer;
+    private readonly PostgresIdentityReader _identities;
+    private readonly PostgresProfileReader _profiles;
+    private readonly PostgresProfileStateLoader _states;
+    private readonly PostgresMessageLogReader _messageLog;
+    private readonly PostgresChangeFeedReader _changeFeed;
+    private readonly PostgresCatalogReader _catalog;
+    private readonly PostgresApiKeyReader _apiKeys;
+    private readonly PostgresSharedLog _sharedLog;
 
     /// <summary>Creates a store for the database and schema the options name; opens nothing until first used.</summary>
     /// <param name="options">The connection string and schema.</param>
@@ -101,21 +100,25 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
             builder.ApplicationName = "TinyCdp";
         }
 
-        _dataSource = NpgsqlDataSource.Create(builder);
-        _schema = options.Schema;
-        _commitLockKey = AdvisoryKey($"tinycdp:{_schema}:commit");
-        _migrationLockKey = AdvisoryKey($"tinycdp:{_schema}:migrate");
-        _channel = $"tinycdp_{_schema}";
-        _reachabilityTimeout = options.ReachabilityTimeout;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresCdpStore>();
-        _listener = new SharedChangeListener(_dataSource, _channel, NodeId, options.MaxReconnectDelay, _logger);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresCdpStore>();
+        _connections = new PostgresConnections(this, builder, options.Schema, options.MaxReconnectDelay, logger);
+        _maintenance = new PostgresMaintenance(_connections, options.ReachabilityTimeout);
+        _committer = new PostgresCommitter(_connections);
+        _identities = new PostgresIdentityReader(_connections);
+        _profiles = new PostgresProfileReader(_connections);
+        _states = new PostgresProfileStateLoader(_connections);
+        _messageLog = new PostgresMessageLogReader(_connections);
+        _changeFeed = new PostgresChangeFeedReader(_connections);
+        _catalog = new PostgresCatalogReader(_connections);
+        _apiKeys = new PostgresApiKeyReader(_connections);
+        _sharedLog = new PostgresSharedLog(_connections, _committer);
     }
 
     /// <summary>This store instance's id in the shared log (<c>cluster_log.node</c>): new for every instance.</summary>
-    internal Guid NodeId { get; } = Guid.NewGuid();
+    internal Guid NodeId => _connections.NodeId;
 
     /// <summary>The schema the store's tables live in.</summary>
-    internal string Schema => _schema;
+    internal string Schema => _connections.Schema;
 
     /// <inheritdoc />
     /// <remarks>
@@ -126,367 +129,174 @@ public sealed partial class PostgresCdpStore : ISharedCdpStore
     /// created by a newer version.
     /// </remarks>
     public Task MigrateAsync(CancellationToken cancellationToken = default) =>
-        WithConnectionAsync(async connection =>
-        {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "SELECT pg_advisory_xact_lock(@Key)", new { Key = _migrationLockKey }, transaction, cancellationToken: cancellationToken))
-                    .ConfigureAwait(false);
-
-                // Checked first, so a role that may use but not create the schema can still migrate it.
-                var schemaExists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @Schema)", new { Schema = _schema }, transaction,
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
-                if (!schemaExists)
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        $"CREATE SCHEMA \"{_schema}\"", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                }
-
-                await connection.ExecuteAsync(new CommandDefinition(
-                    PostgresMigrations.CreateVersionTable, transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                var applied = (await connection.QueryAsync<int>(new CommandDefinition(
-                    "SELECT version FROM schema_version", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false))
-                    .ToHashSet();
-
-                var known = PostgresMigrations.All[^1].Version;
-                if (applied.Count > 0 && applied.Max() > known)
-                {
-                    throw new TinyCdpException(
-                        TinyCdpErrorCode.StoreUnavailable,
-                        string.Create(CultureInfo.InvariantCulture, $"The database schema is at version {applied.Max()}, newer than the {known} this version of TinyCdp knows."));
-                }
-
-                foreach (var (version, script) in PostgresMigrations.All.Where(migration => !applied.Contains(migration.Version)))
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(script, transaction: transaction, cancellationToken: cancellationToken))
-                        .ConfigureAwait(false);
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        "INSERT INTO schema_version (version) VALUES (@Version)", new { Version = version }, transaction,
-                        cancellationToken: cancellationToken)).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return true;
-            }
-        }, cancellationToken);
+        _maintenance.MigrateAsync(cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>
     /// True when the database answers within <see cref="PostgresCdpStoreOptions.ReachabilityTimeout"/>
     /// and has been migrated; never throws (false after disposal or cancellation).
     /// </remarks>
-    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken = default)
-    {
-        if (_disposed)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var timeout = new CancellationTokenSource(_reachabilityTimeout);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            return await WithConnectionAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT version FROM catalog WHERE id = 1", cancellationToken: linked.Token)), linked.Token).ConfigureAwait(false) >= 0;
-        }
-#pragma warning disable CA1031 // Readiness answers false for whatever went wrong.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            return false;
-        }
-    }
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken = default) =>
+        _maintenance.IsReachableAsync(cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlySet<string>> FindKnownMessageIdsAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(messageIds);
-        var wanted = messageIds.Where(id => id is not null).Select(Text).Distinct(StringComparer.Ordinal).ToArray();
-        if (wanted.Length == 0)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
-        }
-
-        return WithConnectionAsync<IReadOnlySet<string>>(async connection =>
-            (await connection.QueryAsync<string>(new CommandDefinition(
-                "SELECT message_id FROM message_ids WHERE message_id = ANY(@Ids)", new { Ids = wanted }, cancellationToken: cancellationToken))
-                .ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyDictionary<Identifier, Guid>> FindProfilesAsync(IReadOnlyCollection<Identifier> identifiers, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(identifiers);
-        var (kinds, values) = KindsAndValues(identifiers);
-        if (kinds.Length == 0)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return Task.FromResult<IReadOnlyDictionary<Identifier, Guid>>(new Dictionary<Identifier, Guid>());
-        }
-
-        return WithConnectionAsync<IReadOnlyDictionary<Identifier, Guid>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<IdentifierRow>(new CommandDefinition(
-                $"SELECT {IdentifierRow.Columns} FROM identifiers JOIN unnest(@Kinds, @Values) AS wanted (kind, value) USING (kind, value)",
-                new { Kinds = kinds, Values = values }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return rows.ToDictionary(row => row.ToIdentifier(), row => row.ProfileId);
-        }, cancellationToken);
-    }
+    /// <remarks>
+    /// <para>
+    /// One round trip: a batch of statements that PostgreSQL runs as one implicit transaction. It first
+    /// takes the cluster-wide write turn (a transaction-level advisory lock), so commits from every
+    /// process are serialised; then applies the writes in the order of <see cref="StoreTransaction.Walk"/>,
+    /// checking what needs the stored state where it falls in that order;
+    /// then appends the shared log entry and its notification. On any failure (including cancellation)
+    /// the whole batch is rolled back and the exception rethrown: nothing of the transaction is stored.
+    /// An empty transaction writes nothing, not even a log entry.
+    /// </para>
+    /// <para>
+    /// Refused before anything is sent: a null where a record needs a value and a merge of a profile into
+    /// itself or a sequence repeated in the transaction (<see cref="ArgumentException"/>), an undefined
+    /// enum value (<see cref="ArgumentOutOfRangeException"/>). Refused by the database
+    /// (<see cref="PostgresException"/>): a message id remembered while still remembered, or twice; an
+    /// event sequence already stored; a merge whose survivor was absorbed; an API key hash another key
+    /// has. Deleting a profile keeps its change-feed entries and remembered message ids (the feed must
+    /// report the deletion; dedupe must keep refusing replays).
+    /// </para>
+    /// </remarks>
+    public Task<IReadOnlyList<long>> CommitAsync(StoreTransaction transaction, CancellationToken cancellationToken = default) =>
+        _committer.CommitAsync(transaction, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlySet<Identifier>> FindSuppressedAsync(IReadOnlyCollection<Identifier> identifiers, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(identifiers);
-        var (kinds, values) = KindsAndValues(identifiers);
-        if (kinds.Length == 0)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            return Task.FromResult<IReadOnlySet<Identifier>>(new HashSet<Identifier>());
-        }
-
-        return WithConnectionAsync<IReadOnlySet<Identifier>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<IdentifierRow>(new CommandDefinition(
-                "SELECT kind AS Kind, value AS Value FROM suppressions JOIN unnest(@Kinds, @Values) AS wanted (kind, value) USING (kind, value)",
-                new { Kinds = kinds, Values = values }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return rows.Select(row => row.ToIdentifier()).ToHashSet();
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<StoredProfile?> GetProfileAsync(Guid profileId, CancellationToken cancellationToken = default) =>
-        WithConnectionAsync(async connection =>
-            (await connection.QuerySingleOrDefaultAsync<ProfileRow>(new CommandDefinition(
-                $"SELECT {ProfileRow.Columns} FROM profiles WHERE id = @Id", new { Id = profileId }, cancellationToken: cancellationToken))
-                .ConfigureAwait(false))?.ToRecord(), cancellationToken);
-
-    /// <inheritdoc />
-    /// <remarks>Ordered by kind, then by value (ordinal).</remarks>
-    public Task<IReadOnlyList<Identifier>> GetIdentifiersAsync(Guid profileId, CancellationToken cancellationToken = default) =>
-        WithConnectionAsync<IReadOnlyList<Identifier>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<IdentifierRow>(new CommandDefinition(
-                $"SELECT {IdentifierRow.Columns} FROM identifiers WHERE profile_id = @Id", new { Id = profileId }, cancellationToken: cancellationToken))
-                .ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToIdentifier()).OrderBy(identifier => identifier.Kind).ThenBy(identifier => identifier.Value, StringComparer.Ordinal)];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<StoredEvent>> GetEventsAsync(Guid profileId, CancellationToken cancellationToken = default) =>
-        WithConnectionAsync<IReadOnlyList<StoredEvent>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<EventRow>(new CommandDefinition(
-                $"SELECT {EventRow.Columns} FROM events WHERE profile_id = @Id ORDER BY sequence", new { Id = profileId }, cancellationToken: cancellationToken))
-                .ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToRecord())];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    /// <remarks>Ordered by <see cref="StoredMerge.At"/>, then by commit order.</remarks>
-    public Task<IReadOnlyList<StoredMerge>> GetMergesAsync(Guid profileId, CancellationToken cancellationToken = default) =>
-        WithConnectionAsync<IReadOnlyList<StoredMerge>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<MergeRow>(new CommandDefinition(
-                $"SELECT {MergeRow.Columns} FROM merges WHERE survivor = @Id ORDER BY at, id", new { Id = profileId }, cancellationToken: cancellationToken))
-                .ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToRecord())];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    /// <remarks>Ordered by segment key (ordinal).</remarks>
-    public Task<IReadOnlyList<StoredMembership>> GetMembershipsAsync(Guid profileId, CancellationToken cancellationToken = default) =>
-        WithConnectionAsync<IReadOnlyList<StoredMembership>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<MembershipRow>(new CommandDefinition(
-                $"SELECT {MembershipRow.Columns} FROM memberships WHERE profile_id = @Id", new { Id = profileId }, cancellationToken: cancellationToken))
-                .ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToRecord()).OrderBy(membership => membership.Segment, StringComparer.Ordinal)];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    /// <remarks>Ordered by trait key (ordinal).</remarks>
-    public Task<IReadOnlyList<StoredTraitValue>> GetTraitValuesAsync(Guid profileId, CancellationToken cancellationToken = default) =>
-        WithConnectionAsync<IReadOnlyList<StoredTraitValue>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<TraitValueRow>(new CommandDefinition(
-                $"SELECT {TraitValueRow.Columns} FROM trait_values WHERE profile_id = @Id", new { Id = profileId }, cancellationToken: cancellationToken))
-                .ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToRecord()).OrderBy(value => value.Trait, StringComparer.Ordinal)];
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var sql = after is null
-            ? "SELECT id FROM profiles WHERE merged_into IS NULL ORDER BY id LIMIT @Limit"
-            : "SELECT id FROM profiles WHERE merged_into IS NULL AND id > @After ORDER BY id LIMIT @Limit";
-        return WithConnectionAsync<IReadOnlyList<Guid>>(async connection =>
-            [.. await connection.QueryAsync<Guid>(new CommandDefinition(
-                sql, new { After = after, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)],
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<long> CountProfilesAsync(CancellationToken cancellationToken = default) =>
-        WithConnectionAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM profiles WHERE merged_into IS NULL", cancellationToken: cancellationToken)), cancellationToken);
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<StoredMembership>> ListSegmentMembersAsync(string segment, Guid? after, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(segment);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var sql = after is null
-            ? $"SELECT {MembershipRow.Columns} FROM memberships WHERE segment = @Segment AND in_segment ORDER BY profile_id LIMIT @Limit"
-            : $"SELECT {MembershipRow.Columns} FROM memberships WHERE segment = @Segment AND in_segment AND profile_id > @After ORDER BY profile_id LIMIT @Limit";
-        return WithConnectionAsync<IReadOnlyList<StoredMembership>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<MembershipRow>(new CommandDefinition(
-                sql, new { Segment = Text(segment), After = after, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToRecord())];
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<StoredChange>> ReadChangesAsync(long after, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        return WithConnectionAsync<IReadOnlyList<StoredChange>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<ChangeRow>(new CommandDefinition(
-                $"SELECT {ChangeRow.Columns} FROM changes WHERE cursor > @After ORDER BY cursor LIMIT @Limit",
-                new { After = after, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToRecord())];
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Read in one statement (one snapshot). Definitions are ordered by kind, then by key (ordinal).</remarks>
-    public Task<(IReadOnlyList<StoredDefinition> Definitions, long Version)> GetDefinitionsAsync(CancellationToken cancellationToken = default) =>
-        WithConnectionAsync<(IReadOnlyList<StoredDefinition>, long)>(async connection =>
-        {
-            var rows = (await connection.QueryAsync<CatalogRow>(new CommandDefinition(CatalogRow.Query, cancellationToken: cancellationToken))
-                .ConfigureAwait(false)).ToList();
-            IReadOnlyList<StoredDefinition> definitions =
-                [.. rows.Select(row => row.ToRecord()).OfType<StoredDefinition>()
-                    .OrderBy(definition => definition.Kind).ThenBy(definition => definition.Key, StringComparer.Ordinal)];
-            return (definitions, rows.Count > 0 ? rows[0].CatalogVersion : 0);
-        }, cancellationToken);
-
-    /// <inheritdoc />
-    /// <remarks>Newest first means by descending version, then by descending commit order; null filters match everything.</remarks>
-    public Task<IReadOnlyList<StoredDefinitionChange>> GetDefinitionHistoryAsync(DefinitionKind? kind, string? key, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        var filters = (kind is null ? "" : " AND kind = @Kind") + (key is null ? "" : " AND key = @Key");
-        var kindCode = Code(kind);
-        return WithConnectionAsync<IReadOnlyList<StoredDefinitionChange>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<DefinitionChangeRow>(new CommandDefinition(
-                $"SELECT {DefinitionChangeRow.Columns} FROM definition_history WHERE true{filters} ORDER BY version DESC, id DESC LIMIT @Limit",
-                new { Kind = kindCode, Key = NullableText(key), Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToRecord())];
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<Guid>> SearchProfilesAsync(string prefix, int limit, int offset, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(prefix);
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-
-        // ^@ (starts with) on a "C"-collated key: PostgreSQL turns it into a range on the (kind, value) primary key.
-        return WithConnectionAsync<IReadOnlyList<Guid>>(async connection =>
-            [.. await connection.QueryAsync<Guid>(new CommandDefinition(
-                "SELECT DISTINCT i.profile_id FROM identifiers i JOIN profiles p ON p.id = i.profile_id AND p.merged_into IS NULL " +
-                "WHERE i.kind IN (@UserId, @AnonymousId) AND i.value ^@ @Prefix ORDER BY i.profile_id LIMIT @Limit OFFSET @Offset",
-                new
-                {
-                    UserId = Code(IdentifierKind.UserId),
-                    AnonymousId = Code(IdentifierKind.AnonymousId),
-                    Prefix = Text(prefix),
-                    Limit = (long)limit,
-                    Offset = (long)offset,
-                },
-                cancellationToken: cancellationToken)).ConfigureAwait(false)],
-            cancellationToken);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Ordered by id (ordinal).</remarks>
-    public Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default) =>
-        WithConnectionAsync<IReadOnlyList<StoredApiKey>>(async connection =>
-        {
-            var rows = await connection.QueryAsync<ApiKeyRow>(new CommandDefinition(
-                $"SELECT {ApiKeyRow.Columns} FROM api_keys", cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return [.. rows.Select(row => row.ToRecord()).OrderBy(key => key.Id, StringComparer.Ordinal)];
-        }, cancellationToken);
+    public Task<IReadOnlySet<string>> FindKnownMessageIdsAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default) =>
+        _messageLog.FindKnownMessageIdsAsync(messageIds, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>The highest sequence ever committed: deleting the events that carried it does not lower it.</remarks>
     public Task<long> GetLastSequenceAsync(CancellationToken cancellationToken = default) =>
-        WithConnectionAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT last FROM event_sequence WHERE id = 1", cancellationToken: cancellationToken)), cancellationToken);
+        _messageLog.GetLastSequenceAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<Identifier, Guid>> FindProfilesAsync(IReadOnlyCollection<Identifier> identifiers, CancellationToken cancellationToken = default) =>
+        _identities.FindProfilesAsync(identifiers, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlySet<Identifier>> FindSuppressedAsync(IReadOnlyCollection<Identifier> identifiers, CancellationToken cancellationToken = default) =>
+        _identities.FindSuppressedAsync(identifiers, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Ordered by kind, then by value (ordinal).</remarks>
+    public Task<IReadOnlyList<Identifier>> GetIdentifiersAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        _identities.GetIdentifiersAsync(profileId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> SearchProfilesAsync(string prefix, int limit, int offset, CancellationToken cancellationToken = default) =>
+        _identities.SearchProfilesAsync(prefix, limit, offset, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<StoredProfile?> GetProfileAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        _profiles.GetProfileAsync(profileId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredEvent>> GetEventsAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        _profiles.GetEventsAsync(profileId, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Ordered by <see cref="StoredMerge.At"/>, then by commit order.</remarks>
+    public Task<IReadOnlyList<StoredMerge>> GetMergesAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        _profiles.GetMergesAsync(profileId, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Ordered by segment key (ordinal).</remarks>
+    public Task<IReadOnlyList<StoredMembership>> GetMembershipsAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        _profiles.GetMembershipsAsync(profileId, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Ordered by trait key (ordinal).</remarks>
+    public Task<IReadOnlyList<StoredTraitValue>> GetTraitValuesAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        _profiles.GetTraitValuesAsync(profileId, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default) =>
+        _profiles.ListProfileIdsAsync(after, limit, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<long> CountProfilesAsync(CancellationToken cancellationToken = default) =>
+        _profiles.CountProfilesAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredMembership>> ListSegmentMembersAsync(string segment, Guid? after, int limit, CancellationToken cancellationToken = default) =>
+        _profiles.ListSegmentMembersAsync(segment, after, limit, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>One round trip; one snapshot.</remarks>
+    public Task<StoredProfileState?> LoadProfileStateAsync(Guid profileId, CancellationToken cancellationToken = default) =>
+        _states.LoadProfileStateAsync(profileId, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>One round trip (<c>WHERE profile_id = ANY(@Ids)</c>); one snapshot.</remarks>
+    public Task<IReadOnlyDictionary<Guid, StoredProfileState>> LoadProfileStatesAsync(IReadOnlyCollection<Guid> profileIds, CancellationToken cancellationToken = default) =>
+        _states.LoadProfileStatesAsync(profileIds, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredChange>> ReadChangesAsync(long after, int limit, CancellationToken cancellationToken = default) =>
+        _changeFeed.ReadChangesAsync(after, limit, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Read in one statement (one snapshot). Definitions are ordered by kind, then by key (ordinal).</remarks>
+    public Task<(IReadOnlyList<StoredDefinition> Definitions, long Version)> GetDefinitionsAsync(CancellationToken cancellationToken = default) =>
+        _catalog.GetDefinitionsAsync(cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Newest first means by descending version, then by descending commit order; null filters match everything.</remarks>
+    public Task<IReadOnlyList<StoredDefinitionChange>> GetDefinitionHistoryAsync(DefinitionKind? kind, string? key, int limit, CancellationToken cancellationToken = default) =>
+        _catalog.GetDefinitionHistoryAsync(kind, key, limit, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Ordered by id (ordinal).</remarks>
+    public Task<IReadOnlyList<StoredApiKey>> GetApiKeysAsync(CancellationToken cancellationToken = default) =>
+        _apiKeys.GetApiKeysAsync(cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Takes a pooled connection, begins a transaction and waits for the transaction-level advisory lock
+    /// every commit takes, then reads the shared log on that connection. The turn keeps the connection
+    /// and the transaction until it commits or is disposed; meanwhile every other commit, from this
+    /// process or another, waits.
+    /// </remarks>
+    public Task<ISharedWriteTurn> BeginWriteTurnAsync(long seenVersion, CancellationToken cancellationToken = default) =>
+        _sharedLog.BeginWriteTurnAsync(seenVersion, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// <para>
+    /// Reads the log rows after <paramref name="seenVersion"/>: <see cref="SharedChanges.Version"/> and
+    /// <see cref="SharedChanges.LastSequence"/> are the newest row's (0 and the stored last sequence when
+    /// the log is empty), whoever wrote it; the profiles and flags come only from rows other store
+    /// instances wrote. The answer is incomplete when rows right after <paramref name="seenVersion"/> were
+    /// pruned (older than an hour) or when more than ten thousand rows are pending; then the catalog and
+    /// the keys are reported changed too, since nothing says they were not.
+    /// </para>
+    /// </remarks>
+    public Task<SharedChanges> ReadSharedChangesAsync(long seenVersion, CancellationToken cancellationToken = default) =>
+        _sharedLog.ReadSharedChangesAsync(seenVersion, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A background connection listens for the commit notifications of other store instances on the
+    /// schema; it is opened on the first call. When it is lost (the database went away) it is
+    /// re-established with a growing pause, and once it is back this returns true once, since
+    /// notifications may have been missed meanwhile. Never throws for an unreachable database: it waits
+    /// out <paramref name="timeout"/> and returns false.
+    /// </remarks>
+    public Task<bool> WaitForSharedChangeAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _sharedLog.WaitForSharedChangeAsync(timeout, cancellationToken);
 
     /// <summary>Stops listening for other processes' commits and closes the pool's connections.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_disposed)
-        {
-            return;
-        }
+    public ValueTask DisposeAsync() => _connections.DisposeAsync();
 
-        _disposed = true;
-        await _listener.DisposeAsync().ConfigureAwait(false);
-        await _dataSource.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="work"/> on a pooled connection. When the connection turns out broken (the
-    /// server restarted or went away), the pool's idle connections are dropped too: they are dead the
-    /// same way, and the next call should open a fresh one instead of failing on each of them in turn.
-    /// </summary>
-    private async Task<T> WithConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        NpgsqlConnection? connection = null;
-        try
-        {
-            connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            return await work(connection).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (IsConnectionLoss(exception, connection))
-        {
-            _dataSource.Clear();
-            throw;
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static bool IsConnectionLoss(Exception exception, NpgsqlConnection? connection) =>
-        (connection is not null && connection.FullState.HasFlag(ConnectionState.Broken)) ||
-        exception is NpgsqlException { IsTransient: true };
+    /// <summary>Deletes shared-log rows older than <paramref name="age"/>, never the newest (for tests; commits prune on their own).</summary>
+    internal Task<int> PruneSharedLogAsync(TimeSpan age, CancellationToken cancellationToken = default) =>
+        _committer.PruneSharedLogAsync(age, cancellationToken);
 
     private static bool IsValidSchemaName(string? schema) =>
         schema is { Length: > 0 and <= 48 } &&
         (schema[0] is (>= 'a' and <= 'z') or '_') &&
         schema.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
-
-    private static (short[] Kinds, string[] Values) KindsAndValues(IEnumerable<Identifier> identifiers)
-    {
-        var distinct = identifiers.Where(identifier => identifier.Value is not null).Distinct().ToList();
-        return ([.. distinct.Select(identifier => Code(identifier.Kind))], [.. distinct.Select(identifier => Text(identifier.Value))]);
-    }
 }

@@ -4,10 +4,10 @@ namespace TinyCdp.Storage.Postgres;
 
 /// <summary>
 /// An open write turn: a pooled connection in a transaction that holds the commit lock. Commits once
-/// through <see cref="PostgresCdpStore.CommitInTurnAsync"/>; disposing it without a commit rolls back
+/// through <see cref="PostgresCommitter.CommitInTurnAsync"/>; disposing it without a commit rolls back
 /// (nothing was written) and returns the connection, which releases the lock.
 /// </summary>
-internal sealed class PostgresWriteTurn(PostgresCdpStore store, NpgsqlConnection connection, NpgsqlTransaction npgsqlTransaction, SharedChanges changes)
+internal sealed class PostgresWriteTurn(PostgresCommitter committer, NpgsqlConnection connection, NpgsqlTransaction npgsqlTransaction, SharedChanges changes)
     : ISharedWriteTurn
 {
     private int _ended;
@@ -24,7 +24,7 @@ internal sealed class PostgresWriteTurn(PostgresCdpStore store, NpgsqlConnection
 
         try
         {
-            return await store.CommitInTurnAsync(connection, npgsqlTransaction, transaction, cancellationToken).ConfigureAwait(false);
+            return await committer.CommitInTurnAsync(connection, npgsqlTransaction, transaction, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -2,9 +2,13 @@ namespace TinyCdp.Storage;
 
 /// <summary>
 /// Everything one group commit writes, applied by <see cref="ICdpStore.CommitAsync"/> atomically:
-/// all of it, or (on any failure) none of it. The engine fills it; stores only apply it, in the
-/// order of the members below.
+/// all of it, or (on any failure) none of it. The engine fills it; stores only apply it, section by
+/// section, in the order <see cref="Walk"/> visits them (the order of the members below).
 /// </summary>
+/// <remarks>
+/// The rows (<see cref="StoredProfile"/>, <see cref="StoredEvent"/> and the other <c>Stored*</c> records) are
+/// plain records so every store maps them the same way; property bags are JSON text (objects), instants are UTC.
+/// </remarks>
 public sealed class StoreTransaction
 {
     /// <summary>Profiles to insert or replace (by id).</summary>
@@ -66,12 +70,47 @@ public sealed class StoreTransaction
     /// <summary>Message ids received before this instant may be forgotten (the dedupe window).</summary>
     public DateTimeOffset? ForgetMessageIdsBefore { get; set; }
 
-    /// <summary>True when there is nothing to write.</summary>
-    public bool IsEmpty =>
-        Profiles.Count == 0 && Merges.Count == 0 && Identifiers.Count == 0 && Events.Count == 0 && MessageIds.Count == 0 &&
-        Memberships.Count == 0 && TraitValues.Count == 0 && Changes.Count == 0 && DeletedProfiles.Count == 0 &&
-        Suppressions.Count == 0 && Definitions.Count == 0 && DeletedDefinitions.Count == 0 && DefinitionChanges.Count == 0 &&
-        CatalogVersion is null && ApiKeys.Count == 0 && ForgetMessageIdsBefore is null;
+    /// <summary>True when there is nothing to write: <see cref="Walk"/> would visit no section.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            foreach (var section in Sections)
+            {
+                if (section.HasRows(this))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Hands each section that has something to write to <paramref name="visitor"/>, in the contract's
+    /// order (the order of the members above), and skips the empty ones. Every store applies a
+    /// transaction through this walk, so the order is stated once, here.
+    /// </summary>
+    /// <remarks>
+    /// Each section sees what the earlier ones wrote: a merge finds the profiles written before it; an
+    /// identifier attached, or an event appended, after the merges is not moved again by them; a deletion
+    /// removes what the same transaction wrote for the profile, except its change-feed entries and
+    /// remembered message ids; API keys follow the catalog version; forgetting old message ids comes last.
+    /// The walk does not check the transaction (see <see cref="Validate"/>).
+    /// </remarks>
+    /// <param name="visitor">The store's statements for each section.</param>
+    public void Walk(IStoreTransactionVisitor visitor)
+    {
+        ArgumentNullException.ThrowIfNull(visitor);
+        foreach (var section in Sections)
+        {
+            if (section.HasRows(this))
+            {
+                section.Visit(this, visitor);
+            }
+        }
+    }
 
     /// <summary>
     /// Checks what can be checked without the store's state, the same way for every store: no null
@@ -179,6 +218,38 @@ public sealed class StoreTransaction
             RequireDefined(key.Kind);
         }
     }
+
+    // The contract's order, stated once: the walk visits the sections in this order, and a transaction is
+    // empty when none of them has rows. A new kind of row is a new member above, a line here and a member of
+    // IStoreTransactionVisitor (which every store must then implement).
+    private static readonly (Func<StoreTransaction, bool> HasRows, Action<StoreTransaction, IStoreTransactionVisitor> Visit)[] Sections =
+    [
+        Rows(t => t.Profiles, (v, rows) => v.ReplaceProfiles(rows)),
+        Rows(t => t.Merges, (v, rows) => v.ApplyMerges(rows)),
+        Rows(t => t.Identifiers, (v, rows) => v.AttachIdentifiers(rows)),
+        Rows(t => t.Events, (v, rows) => v.AppendEvents(rows)),
+        Rows(t => t.MessageIds, (v, rows) => v.RememberMessageIds(rows)),
+        Rows(t => t.Memberships, (v, rows) => v.ReplaceMemberships(rows)),
+        Rows(t => t.TraitValues, (v, rows) => v.ReplaceTraitValues(rows)),
+        Rows(t => t.Changes, (v, rows) => v.AppendChanges(rows)),
+        Rows(t => t.DeletedProfiles, (v, rows) => v.DeleteProfiles(rows)),
+        Rows(t => t.Suppressions, (v, rows) => v.AddSuppressions(rows)),
+        Rows(t => t.Definitions, (v, rows) => v.ReplaceDefinitions(rows)),
+        Rows(t => t.DeletedDefinitions, (v, rows) => v.DeleteDefinitions(rows)),
+        Rows(t => t.DefinitionChanges, (v, rows) => v.AppendDefinitionChanges(rows)),
+        Value(t => t.CatalogVersion, (v, version) => v.SetCatalogVersion(version)),
+        Rows(t => t.ApiKeys, (v, rows) => v.ReplaceApiKeys(rows)),
+        Value(t => t.ForgetMessageIdsBefore, (v, before) => v.ForgetMessageIdsBefore(before)),
+    ];
+
+    private static (Func<StoreTransaction, bool>, Action<StoreTransaction, IStoreTransactionVisitor>) Rows<TRow>(
+        Func<StoreTransaction, List<TRow>> rows, Action<IStoreTransactionVisitor, List<TRow>> visit) =>
+        (transaction => rows(transaction).Count > 0, (transaction, visitor) => visit(visitor, rows(transaction)));
+
+    private static (Func<StoreTransaction, bool>, Action<StoreTransaction, IStoreTransactionVisitor>) Value<TValue>(
+        Func<StoreTransaction, TValue?> value, Action<IStoreTransactionVisitor, TValue> visit)
+        where TValue : struct =>
+        (transaction => value(transaction) is not null, (transaction, visitor) => visit(visitor, value(transaction).GetValueOrDefault()));
 
     private static void Require(object? value, string what)
     {

@@ -6,11 +6,15 @@ using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Sqlite;
 
-// Loading whole profiles: one command of five statements (profile rows, identifiers, events,
-// memberships, trait values) inside one read transaction, so everything comes from one committed state.
-// Rows are read by position straight from the data reader: a cold profile is mostly its events, and
-// mapping them through Dapper cost more than the query.
-public sealed partial class SqliteCdpStore
+/// <summary>
+/// Loads whole profiles: one command of five statements (profile rows, identifiers, events, memberships,
+/// trait values) inside one read transaction, so everything comes from one committed state.
+/// </summary>
+/// <remarks>
+/// Rows are read by position straight from the data reader: a cold profile is mostly its events, and
+/// mapping them through Dapper cost more than the query.
+/// </remarks>
+internal sealed class SqliteProfileStateLoader(SqliteConnections connections)
 {
     private const string ProfileColumns = "id, created_at, properties, property_times, merged_into, version";
     private const string EventColumns = "profile_id, sequence, message_id, kind, name, timestamp, received_at, original_timestamp, properties, traits";
@@ -22,11 +26,10 @@ public sealed partial class SqliteCdpStore
         "SELECT profile_id, segment, in_segment, since, updated_at FROM memberships WHERE profile_id = $id;\n" +
         "SELECT profile_id, trait, value, updated_at FROM trait_values WHERE profile_id = $id;";
 
-    /// <inheritdoc />
-    /// <remarks>One command of five statements in one read transaction (one snapshot).</remarks>
+    /// <summary>One command of five statements in one read transaction (one snapshot).</summary>
     public async Task<StoredProfileState?> LoadProfileStateAsync(Guid profileId, CancellationToken cancellationToken = default)
     {
-        using var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var connection = await connections.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: true);
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -37,24 +40,23 @@ public sealed partial class SqliteCdpStore
         return states.GetValueOrDefault(profileId);
     }
 
-    /// <inheritdoc />
-    /// <remarks>
+    /// <summary>
     /// One command of five statements per 500 profiles (<c>WHERE profile_id IN (...)</c>), all in one
     /// read transaction (one snapshot).
-    /// </remarks>
+    /// </summary>
     public async Task<IReadOnlyDictionary<Guid, StoredProfileState>> LoadProfileStatesAsync(IReadOnlyCollection<Guid> profileIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profileIds);
         var states = new Dictionary<Guid, StoredProfileState>();
         if (profileIds.Count == 0)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            connections.ThrowIfDisposed();
             return states;
         }
 
-        using var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var connection = await connections.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         using var transaction = connection.BeginTransaction(deferred: true);
-        foreach (var chunk in profileIds.Distinct().Chunk(MaxInListSize))
+        foreach (var chunk in profileIds.Distinct().Chunk(SqliteConnections.MaxInListSize))
         {
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
@@ -89,13 +91,13 @@ public sealed partial class SqliteCdpStore
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
-            var rows = new Dictionary<Guid, Loading>();
+            var rows = new Dictionary<Guid, SqliteProfileStateBuilder>();
             while (reader.Read())
             {
                 var profile = new StoredProfile(
                     ReadId(reader, 0), Instant(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3),
                     reader.IsDBNull(4) ? null : ReadId(reader, 4), reader.GetInt64(5));
-                rows[profile.Id] = new Loading(profile);
+                rows[profile.Id] = new SqliteProfileStateBuilder(profile);
             }
 
             if (rows.Count == 0)
@@ -113,7 +115,7 @@ public sealed partial class SqliteCdpStore
             }
 
             reader.NextResult();
-            Loading? current = null;
+            SqliteProfileStateBuilder? current = null;
             while (reader.Read())
             {
                 var profileId = ReadId(reader, 0);
@@ -155,26 +157,4 @@ public sealed partial class SqliteCdpStore
 
     // GetFieldValue, not GetBytes: GetBytes opens a blob stream per call, which cost more than the rest of the row.
     private static Guid ReadId(SqliteDataReader reader, int ordinal) => Id(reader.GetFieldValue<byte[]>(ordinal));
-
-    /// <summary>A profile being assembled from the load's result sets.</summary>
-    private sealed class Loading(StoredProfile profile)
-    {
-        public StoredProfile Profile { get; } = profile;
-
-        public List<Identifier> Identifiers { get; } = [];
-
-        public List<StoredEvent> Events { get; } = [];
-
-        public List<StoredMembership> Memberships { get; } = [];
-
-        public List<StoredTraitValue> TraitValues { get; } = [];
-
-        // The orders the single reads promise (ordinal, as .NET compares: SQLite's BINARY collation is UTF-8 order).
-        public StoredProfileState ToState() => new(
-            Profile,
-            [.. Identifiers.OrderBy(identifier => identifier.Kind).ThenBy(identifier => identifier.Value, StringComparer.Ordinal)],
-            Events,
-            [.. Memberships.OrderBy(membership => membership.Segment, StringComparer.Ordinal)],
-            [.. TraitValues.OrderBy(value => value.Trait, StringComparer.Ordinal)]);
-    }
 }

@@ -2,10 +2,12 @@ using Dapper;
 
 namespace TinyCdp.Storage.Postgres;
 
-// Loading whole profiles in one round trip: one command of five SELECTs (profile rows, identifiers,
-// events, memberships, trait values) between BEGIN ISOLATION LEVEL REPEATABLE READ and COMMIT, so all
-// five read one snapshot (under the default READ COMMITTED each statement would take its own).
-public sealed partial class PostgresCdpStore
+/// <summary>
+/// Loads whole profiles in one round trip: one command of five SELECTs (profile rows, identifiers, events,
+/// memberships, trait values) between <c>BEGIN ISOLATION LEVEL REPEATABLE READ</c> and <c>COMMIT</c>, so all
+/// five read one snapshot (under the default READ COMMITTED each statement would take its own).
+/// </summary>
+internal sealed class PostgresProfileStateLoader(PostgresConnections connections)
 {
     private static readonly string LoadStatesSql =
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n" +
@@ -16,24 +18,22 @@ public sealed partial class PostgresCdpStore
         $"SELECT {TraitValueRow.Columns} FROM trait_values WHERE profile_id = ANY(@Ids);\n" +
         "COMMIT;";
 
-    /// <inheritdoc />
-    /// <remarks>One round trip; one snapshot.</remarks>
+    /// <summary>One round trip; one snapshot.</summary>
     public async Task<StoredProfileState?> LoadProfileStateAsync(Guid profileId, CancellationToken cancellationToken = default) =>
         (await LoadProfileStatesAsync([profileId], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(profileId);
 
-    /// <inheritdoc />
-    /// <remarks>One round trip (<c>WHERE profile_id = ANY(@Ids)</c>); one snapshot.</remarks>
+    /// <summary>One round trip (<c>WHERE profile_id = ANY(@Ids)</c>); one snapshot.</summary>
     public Task<IReadOnlyDictionary<Guid, StoredProfileState>> LoadProfileStatesAsync(IReadOnlyCollection<Guid> profileIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profileIds);
         var ids = profileIds.Distinct().ToArray();
         if (ids.Length == 0)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            connections.ThrowIfDisposed();
             return Task.FromResult<IReadOnlyDictionary<Guid, StoredProfileState>>(new Dictionary<Guid, StoredProfileState>());
         }
 
-        return WithConnectionAsync<IReadOnlyDictionary<Guid, StoredProfileState>>(async connection =>
+        return connections.WithConnectionAsync<IReadOnlyDictionary<Guid, StoredProfileState>>(async connection =>
         {
             var grid = await connection.QueryMultipleAsync(new CommandDefinition(
                 LoadStatesSql, new { Ids = ids }, cancellationToken: cancellationToken)).ConfigureAwait(false);
