@@ -12,7 +12,6 @@ using TinyCdp.Definitions;
 using TinyCdp.Evaluation;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 using TinyCdp.Storage.Sqlite;
 
 var profiles = Arg(0, 1_000_000);

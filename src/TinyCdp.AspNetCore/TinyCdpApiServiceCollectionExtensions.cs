@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TinyCdp.AspNetCore.Auth;
-using TinyCdp.Storage;
+using TinyCdp.Keys;
 
 namespace TinyCdp.AspNetCore;
 

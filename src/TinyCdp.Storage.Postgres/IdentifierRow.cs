@@ -1,3 +1,4 @@
+using TinyCdp.Identity;
 using static TinyCdp.Storage.StoredCodes;
 
 namespace TinyCdp.Storage.Postgres;

@@ -1,4 +1,5 @@
 using Dapper;
+using TinyCdp.Definitions;
 using static TinyCdp.Storage.Postgres.PostgresCodes;
 using static TinyCdp.Storage.StoredCodes;
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using TinyCdp.Definitions;
+using TinyCdp.Identity;
 
 namespace TinyCdp.Storage.Postgres;
 

@@ -1,4 +1,6 @@
 using Npgsql;
+using TinyCdp.Definitions;
+using TinyCdp.Identity;
 using static TinyCdp.Storage.Postgres.PostgresBatchCommands;
 using static TinyCdp.Storage.Postgres.PostgresCodes;
 using static TinyCdp.Storage.StoredCodes;

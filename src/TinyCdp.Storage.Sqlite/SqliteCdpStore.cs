@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using TinyCdp.Definitions;
+using TinyCdp.Identity;
 
 namespace TinyCdp.Storage.Sqlite;
 

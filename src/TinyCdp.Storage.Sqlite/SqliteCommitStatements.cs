@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using TinyCdp.Definitions;
+using TinyCdp.Identity;
 using static TinyCdp.Storage.Sqlite.SqliteCodes;
 using static TinyCdp.Storage.StoredCodes;
 

@@ -1,4 +1,5 @@
 using Dapper;
+using TinyCdp.Identity;
 using static TinyCdp.Storage.Sqlite.SqliteCodes;
 using static TinyCdp.Storage.StoredCodes;
 

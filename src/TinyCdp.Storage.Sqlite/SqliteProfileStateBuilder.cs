@@ -1,3 +1,5 @@
+using TinyCdp.Identity;
+
 namespace TinyCdp.Storage.Sqlite;
 
 /// <summary>A profile being assembled from the result sets of a load (<see cref="SqliteProfileStateLoader"/>).</summary>

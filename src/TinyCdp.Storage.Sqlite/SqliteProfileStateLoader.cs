@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using TinyCdp.Identity;
 using static TinyCdp.Storage.Sqlite.SqliteCodes;
 using static TinyCdp.Storage.StoredCodes;
 

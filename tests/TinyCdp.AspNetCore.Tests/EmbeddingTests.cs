@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using TinyCdp.DependencyInjection;
 using TinyCdp.Keys;
-using TinyCdp.Storage;
 
 namespace TinyCdp.AspNetCore.Tests;
 

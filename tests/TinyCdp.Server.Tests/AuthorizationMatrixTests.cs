@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TinyCdp.Keys;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Server.Tests;
 

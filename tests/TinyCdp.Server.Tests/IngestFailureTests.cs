@@ -52,7 +52,7 @@ public sealed class IngestFailureTests
         using var factory = new CustomServerFactory(null);
         factory.UseKestrel(0);
         factory.StartServer();
-        var writeKey = await factory.CreateKeyAsync(Storage.ApiKeyKind.Write);
+        var writeKey = await factory.CreateKeyAsync(Keys.ApiKeyKind.Write);
         using var client = factory.CreateClient();
 
         var response = await client.PostAsync("/v1/track", $$"""{"writeKey":"{{writeKey}}","event":"e","userId":"u"}""", "text/plain");

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using TinyCdp.Evaluation;
-using TinyCdp.Storage;
+using TinyCdp.Keys;
 using static TinyCdp.Server.Tests.IngestTestHelpers;
 
 namespace TinyCdp.Server.Tests;

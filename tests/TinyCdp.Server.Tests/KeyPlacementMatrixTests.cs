@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TinyCdp.AspNetCore.Auth;
-using TinyCdp.Storage;
+using TinyCdp.Keys;
 
 namespace TinyCdp.Server.Tests;
 

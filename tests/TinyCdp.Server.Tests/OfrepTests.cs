@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using TinyCdp.Definitions;
+using TinyCdp.Keys;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Server.Tests;
 

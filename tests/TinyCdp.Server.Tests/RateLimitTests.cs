@@ -31,8 +31,8 @@ public sealed class RateLimitTests : IClassFixture<RateLimitTests.LimitedServerF
     [Fact]
     public async Task RequestsWithAKey_AreLimitedPerKey_With429AndRetryAfter()
     {
-        var first = _factory.ClientWith(await _factory.CreateKeyAsync(Storage.ApiKeyKind.Read));
-        var second = _factory.ClientWith(await _factory.CreateKeyAsync(Storage.ApiKeyKind.Read));
+        var first = _factory.ClientWith(await _factory.CreateKeyAsync(Keys.ApiKeyKind.Read));
+        var second = _factory.ClientWith(await _factory.CreateKeyAsync(Keys.ApiKeyKind.Read));
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/v1/admin/flags")).StatusCode);
@@ -54,7 +54,7 @@ public sealed class RateLimitTests : IClassFixture<RateLimitTests.LimitedServerF
 
         public HttpClient ClientWith(string key) => _inner.ClientWith(key);
 
-        public Task<string> CreateKeyAsync(Storage.ApiKeyKind kind) => _inner.CreateKeyAsync(kind);
+        public Task<string> CreateKeyAsync(Keys.ApiKeyKind kind) => _inner.CreateKeyAsync(kind);
 
         public void Dispose() => _inner.Dispose();
 

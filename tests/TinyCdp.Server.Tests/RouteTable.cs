@@ -1,4 +1,4 @@
-using TinyCdp.Storage;
+using TinyCdp.Keys;
 
 namespace TinyCdp.Server.Tests;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TinyCdp.Keys;
 using TinyCdp.Server.Tests.Logging;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Server.Tests;
 

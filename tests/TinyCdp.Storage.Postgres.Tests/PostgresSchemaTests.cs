@@ -1,3 +1,5 @@
+using TinyCdp.Identity;
+
 namespace TinyCdp.Storage.Postgres.Tests;
 
 /// <summary>Migrations and the time partitions of the events table.</summary>

@@ -1,3 +1,8 @@
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
+using TinyCdp.Keys;
+
 namespace TinyCdp.Storage.Postgres.Tests;
 
 /// <summary>

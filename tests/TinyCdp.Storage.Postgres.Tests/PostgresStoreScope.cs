@@ -1,4 +1,5 @@
 using Npgsql;
+using TinyCdp.Ingestion;
 
 namespace TinyCdp.Storage.Postgres.Tests;
 

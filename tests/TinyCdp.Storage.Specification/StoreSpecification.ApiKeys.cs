@@ -1,3 +1,4 @@
+using TinyCdp.Keys;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Storage.Specification;

@@ -1,3 +1,4 @@
+using TinyCdp.Definitions;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Storage.Specification;

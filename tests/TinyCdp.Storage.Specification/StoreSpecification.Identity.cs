@@ -1,4 +1,4 @@
-using TinyCdp.Storage;
+using TinyCdp.Identity;
 
 namespace TinyCdp.Storage.Specification;
 

@@ -1,3 +1,4 @@
+using TinyCdp.Ingestion;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Storage.Specification;

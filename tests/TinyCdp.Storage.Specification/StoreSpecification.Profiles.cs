@@ -1,3 +1,4 @@
+using TinyCdp.Evaluation;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Storage.Specification;

@@ -1,3 +1,6 @@
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Ingestion;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Storage.Specification;

@@ -1,5 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
+using TinyCdp.Ingestion;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Storage.Specification;

@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using TinyCdp.Evaluation;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Storage.Specification;

@@ -1,3 +1,7 @@
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
+using TinyCdp.Ingestion;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Storage.Specification;

@@ -1,5 +1,9 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
+using TinyCdp.Ingestion;
 using TinyCdp.Storage;
 using TinyCdp.Storage.Sqlite;
 

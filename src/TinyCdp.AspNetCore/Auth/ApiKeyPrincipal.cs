@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using TinyCdp.Keys;
-using TinyCdp.Storage;
 
 namespace TinyCdp.AspNetCore.Auth;
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
-using TinyCdp.Storage;
+using TinyCdp.Keys;
 
 namespace TinyCdp.AspNetCore.Auth;
 

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using TinyCdp.Storage;
+using TinyCdp.Keys;
 
 namespace TinyCdp.AspNetCore.Auth;
 

@@ -1,7 +1,6 @@
 using TinyCdp.Keys;
 using TinyCdp.AspNetCore.Auth;
 using TinyCdp.AspNetCore.Endpoints.Admin;
-using TinyCdp.Storage;
 
 namespace TinyCdp.AspNetCore.Endpoints;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using TinyCdp.Evaluation;
 using TinyCdp.AspNetCore.Auth;
 using TinyCdp.AspNetCore.Endpoints.Admin;
-using TinyCdp.Storage;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 
 namespace TinyCdp.AspNetCore.Endpoints;
 

@@ -4,7 +4,6 @@ using TinyCdp.Engine;
 using TinyCdp.Ingestion;
 using TinyCdp.AspNetCore.Auth;
 using TinyCdp.AspNetCore.Endpoints.Ingest;
-using TinyCdp.Storage;
 
 namespace TinyCdp.AspNetCore.Endpoints;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using TinyCdp.Definitions;
+using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Aggregation;
 

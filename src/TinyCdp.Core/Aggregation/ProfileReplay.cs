@@ -1,5 +1,6 @@
 using TinyCdp.Definitions;
 using TinyCdp.Identity;
+using TinyCdp.Ingestion;
 using TinyCdp.Language;
 using TinyCdp.Storage;
 

@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using TinyCdp.Language;
 using TinyCdp.Language.Syntax;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Definitions;
 

@@ -1,3 +1,4 @@
+using TinyCdp.Identity;
 using TinyCdp.Language;
 using TinyCdp.Storage;
 

@@ -1,6 +1,7 @@
 using TinyCdp.Engine;
 using TinyCdp.Engine.Cache;
 using TinyCdp.Engine.Writing;
+using TinyCdp.Evaluation;
 using TinyCdp.Ingestion;
 using TinyCdp.Storage;
 

@@ -1,4 +1,3 @@
-using TinyCdp.Storage;
 
 namespace TinyCdp.Identity;
 

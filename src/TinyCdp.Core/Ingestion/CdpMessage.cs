@@ -1,5 +1,4 @@
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Ingestion;
 

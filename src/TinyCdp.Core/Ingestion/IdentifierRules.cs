@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
-using TinyCdp.Storage;
+using TinyCdp.Identity;
 
 namespace TinyCdp.Ingestion;
 

@@ -4,7 +4,6 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Ingestion;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Ingestion;
 

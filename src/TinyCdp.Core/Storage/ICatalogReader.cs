@@ -1,3 +1,5 @@
+using TinyCdp.Definitions;
+
 namespace TinyCdp.Storage;
 
 /// <summary>The catalog: the saved definitions, its version, and its history.</summary>

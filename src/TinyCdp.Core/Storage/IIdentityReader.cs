@@ -1,3 +1,5 @@
+using TinyCdp.Identity;
+
 namespace TinyCdp.Storage;
 
 /// <summary>Reads of identifiers: who owns them, which are suppressed, a profile's, and a search by prefix.</summary>

@@ -1,3 +1,6 @@
+using TinyCdp.Definitions;
+using TinyCdp.Identity;
+
 namespace TinyCdp.Storage;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using TinyCdp.Keys;
+
 namespace TinyCdp.Storage;
 
 /// <summary>An API key as stored: only the SHA-256 of the secret is kept.</summary>

@@ -1,3 +1,5 @@
+using TinyCdp.Evaluation;
+
 namespace TinyCdp.Storage;
 
 /// <summary>One entry of the membership change feed.</summary>

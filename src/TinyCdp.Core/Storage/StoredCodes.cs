@@ -1,4 +1,9 @@
 using System.Globalization;
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
+using TinyCdp.Ingestion;
+using TinyCdp.Keys;
 
 namespace TinyCdp.Storage;
 

@@ -1,3 +1,5 @@
+using TinyCdp.Definitions;
+
 namespace TinyCdp.Storage;
 
 /// <summary>A saved definition; its body is the JSON of the definition (expression, rule, flag).</summary>

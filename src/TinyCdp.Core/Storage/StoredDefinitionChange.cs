@@ -1,3 +1,5 @@
+using TinyCdp.Definitions;
+
 namespace TinyCdp.Storage;
 
 /// <summary>One change to the catalog, for its history.</summary>

@@ -1,3 +1,5 @@
+using TinyCdp.Ingestion;
+
 namespace TinyCdp.Storage;
 
 /// <summary>One accepted message, as stored.</summary>

@@ -1,3 +1,5 @@
+using TinyCdp.Identity;
+
 namespace TinyCdp.Storage;
 
 /// <summary>A profile as a store loads it in one read: the row and everything stored under its id.</summary>

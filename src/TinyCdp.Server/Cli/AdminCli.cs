@@ -3,7 +3,6 @@ using TinyCdp.DependencyInjection;
 using TinyCdp.Keys;
 using TinyCdp.Language;
 using TinyCdp.Server.Hosting;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Server.Cli;
 

@@ -1,5 +1,4 @@
 using TinyCdp.Keys;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Server.Hosting;
 

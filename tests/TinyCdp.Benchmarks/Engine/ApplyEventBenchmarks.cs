@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using TinyCdp.Aggregation;
 using TinyCdp.Definitions;
+using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Benchmarks.Engine;
 

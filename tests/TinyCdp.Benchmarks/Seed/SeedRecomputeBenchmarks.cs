@@ -6,7 +6,6 @@ using TinyCdp.DependencyInjection;
 using TinyCdp.Definitions;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 using TinyCdp.Storage.Sqlite;
 
 namespace TinyCdp.Benchmarks.Seed;

@@ -11,7 +11,6 @@ using TinyCdp.Definitions;
 using TinyCdp.Keys;
 using TinyCdp.Language;
 using TinyCdp.Server.Hosting;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Benchmarks.Server;
 

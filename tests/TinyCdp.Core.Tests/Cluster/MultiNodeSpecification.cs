@@ -8,7 +8,6 @@ using TinyCdp.Evaluation;
 using TinyCdp.Ingestion;
 using TinyCdp.Keys;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Cluster;
 

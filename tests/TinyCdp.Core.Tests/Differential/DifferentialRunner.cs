@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Differential;
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using TinyCdp.Definitions;
 using TinyCdp.DependencyInjection;
 using TinyCdp.Engine;
+using TinyCdp.Identity;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Differential;

@@ -1,3 +1,5 @@
+using TinyCdp.Definitions;
+using TinyCdp.Identity;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Differential;

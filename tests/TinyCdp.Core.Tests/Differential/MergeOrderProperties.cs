@@ -4,9 +4,9 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using TinyCdp.Definitions;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Differential;
 

@@ -1,6 +1,6 @@
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Differential;
 

@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using FsCheck;
 using FsCheck.Fluent;
+using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Differential;
 

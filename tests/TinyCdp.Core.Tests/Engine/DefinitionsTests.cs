@@ -1,5 +1,6 @@
 using TinyCdp.Definitions;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Language;
 using TinyCdp.Storage;
 

@@ -69,7 +69,7 @@ public class EngineSmokeTests
         var changes = await WaitForChangesAsync(cdp, 2);
 
         Assert.False(changes[1].Entered);
-        Assert.Equal(TinyCdp.Storage.ChangeCause.Time, changes[1].Cause);
+        Assert.Equal(TinyCdp.Evaluation.ChangeCause.Time, changes[1].Cause);
         Assert.Equal(EngineFixture.Start.AddDays(30), changes[1].At);
         Assert.False(await cdp.IsInSegmentAsync("frequent", ProfileReference.ByUserId("u1")));
 

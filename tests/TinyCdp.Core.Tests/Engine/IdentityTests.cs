@@ -1,7 +1,7 @@
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Engine;
 

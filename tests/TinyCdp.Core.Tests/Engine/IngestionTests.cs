@@ -1,8 +1,8 @@
 using TinyCdp.Engine;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Engine;
 

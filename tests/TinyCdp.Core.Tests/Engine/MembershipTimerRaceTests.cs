@@ -29,7 +29,7 @@ public class MembershipTimerRaceTests
         Assert.True(jumping.Jumped);
         Assert.True(changes[0].Entered);
         Assert.False(changes[1].Entered);
-        Assert.Equal(TinyCdp.Storage.ChangeCause.Time, changes[1].Cause);
+        Assert.Equal(TinyCdp.Evaluation.ChangeCause.Time, changes[1].Cause);
         Assert.Equal(EngineFixture.Start.AddDays(30), changes[1].At);
     }
 

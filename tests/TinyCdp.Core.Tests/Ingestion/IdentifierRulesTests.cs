@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Ingestion;
 

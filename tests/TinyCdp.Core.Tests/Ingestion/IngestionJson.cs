@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using TinyCdp.Ingestion;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Ingestion;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 using static TinyCdp.Core.Tests.Ingestion.IngestionJson;
 
 namespace TinyCdp.Core.Tests.Ingestion;

@@ -1,5 +1,4 @@
 using TinyCdp.Ingestion;
-using TinyCdp.Storage;
 using static TinyCdp.Core.Tests.Ingestion.IngestionJson;
 
 namespace TinyCdp.Core.Tests.Ingestion;

@@ -4,7 +4,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using TinyCdp.Ingestion;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Ingestion;
 

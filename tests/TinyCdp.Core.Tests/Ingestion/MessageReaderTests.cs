@@ -1,7 +1,6 @@
 using System.Text.Json;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 using static TinyCdp.Core.Tests.Ingestion.IngestionJson;
 
 namespace TinyCdp.Core.Tests.Ingestion;

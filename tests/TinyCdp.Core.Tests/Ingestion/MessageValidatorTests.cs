@@ -1,6 +1,5 @@
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 using static TinyCdp.Core.Tests.Ingestion.IngestionJson;
 
 namespace TinyCdp.Core.Tests.Ingestion;

@@ -1,3 +1,4 @@
+using TinyCdp.Identity;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Storage;

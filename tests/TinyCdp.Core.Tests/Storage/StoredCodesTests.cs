@@ -1,3 +1,8 @@
+using TinyCdp.Definitions;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
+using TinyCdp.Ingestion;
+using TinyCdp.Keys;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Core.Tests.Storage;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using TinyCdp.Definitions;
 using TinyCdp.Engine.Cache;
 using TinyCdp.Engine.Writing;
+using TinyCdp.Evaluation;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Backfill;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using TinyCdp.Evaluation;
-using TinyCdp.Storage;
+using TinyCdp.Identity;
 
 namespace TinyCdp.Engine.Cache;
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Reading;

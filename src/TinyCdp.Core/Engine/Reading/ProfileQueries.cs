@@ -1,8 +1,8 @@
 using TinyCdp.Definitions;
 using TinyCdp.Engine.Cache;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Language;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Reading;
 

@@ -1,7 +1,7 @@
 using TinyCdp.Aggregation;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Ingestion;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Reading;
 

@@ -3,6 +3,7 @@ using TinyCdp.Aggregation;
 using TinyCdp.Definitions;
 using TinyCdp.Engine.Cache;
 using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Reading;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TinyCdp.Engine.Writing;
 using TinyCdp.Evaluation;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Timing;
 

@@ -1,5 +1,4 @@
 using TinyCdp.Definitions;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Writing;
 

@@ -1,7 +1,6 @@
 using TinyCdp.Engine.Cache;
 using TinyCdp.Engine.Reading;
 using TinyCdp.Evaluation;
-using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Writing;
 

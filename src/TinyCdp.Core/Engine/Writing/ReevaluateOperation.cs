@@ -1,5 +1,5 @@
 using TinyCdp.Engine.Backfill;
-using TinyCdp.Storage;
+using TinyCdp.Evaluation;
 
 namespace TinyCdp.Engine.Writing;
 

@@ -1,6 +1,6 @@
 using TinyCdp.Engine.Backfill;
 using TinyCdp.Engine.Cache;
-using TinyCdp.Storage;
+using TinyCdp.Evaluation;
 
 namespace TinyCdp.Engine.Writing;
 

@@ -1,4 +1,6 @@
 using TinyCdp.Engine.Cache;
+using TinyCdp.Evaluation;
+using TinyCdp.Identity;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Writing;

@@ -1,6 +1,7 @@
 using TinyCdp.Definitions;
 using TinyCdp.Engine.Cache;
 using TinyCdp.Engine.Cluster;
+using TinyCdp.Evaluation;
 using TinyCdp.Storage;
 
 namespace TinyCdp.Engine.Writing;

@@ -1,4 +1,4 @@
-namespace TinyCdp.Storage;
+namespace TinyCdp.Ingestion;
 
 /// <summary>The kind of a stored message.</summary>
 public enum MessageKind

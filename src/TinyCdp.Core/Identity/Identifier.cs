@@ -1,4 +1,4 @@
-namespace TinyCdp.Storage;
+namespace TinyCdp.Identity;
 
 /// <summary>An identifier value of a kind.</summary>
 /// <param name="Kind">The kind.</param>

@@ -1,4 +1,4 @@
-namespace TinyCdp.Storage;
+namespace TinyCdp.Definitions;
 
 /// <summary>The kind of a definition.</summary>
 public enum DefinitionKind

@@ -1,4 +1,4 @@
-namespace TinyCdp.Storage;
+namespace TinyCdp.Identity;
 
 /// <summary>The kind of an identifier.</summary>
 public enum IdentifierKind

@@ -1,4 +1,4 @@
-namespace TinyCdp.Storage;
+namespace TinyCdp.Evaluation;
 
 /// <summary>Why a membership changed.</summary>
 public enum ChangeCause

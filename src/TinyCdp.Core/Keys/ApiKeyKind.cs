@@ -1,4 +1,4 @@
-namespace TinyCdp.Storage;
+namespace TinyCdp.Keys;
 
 /// <summary>What an API key may do (HTTP-API.md "Keys and tiers").</summary>
 public enum ApiKeyKind
