@@ -23,8 +23,6 @@ internal sealed class InMemoryState
 
     public Dictionary<long, StoredEvent> Events { get; } = [];
 
-    public Dictionary<string, long> EventMessageIds { get; } = new(StringComparer.Ordinal);
-
     public Dictionary<Guid, SortedSet<long>> EventsByProfile { get; } = [];
 
     public Dictionary<string, DateTimeOffset> MessageIds { get; } = new(StringComparer.Ordinal);
@@ -145,7 +143,6 @@ internal sealed class InMemoryState
     public void AddEvent(StoredEvent storedEvent)
     {
         Events[storedEvent.Sequence] = storedEvent;
-        EventMessageIds[storedEvent.MessageId] = storedEvent.Sequence;
         Owned(EventsByProfile, storedEvent.ProfileId, () => new SortedSet<long>()).Add(storedEvent.Sequence);
         LastSequence = Math.Max(LastSequence, storedEvent.Sequence);
     }
@@ -189,7 +186,6 @@ internal sealed class InMemoryState
             {
                 foreach (var sequence in sequences)
                 {
-                    EventMessageIds.Remove(Events[sequence].MessageId);
                     Events.Remove(sequence);
                 }
             }
