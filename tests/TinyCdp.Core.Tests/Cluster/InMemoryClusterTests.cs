@@ -1,7 +1,7 @@
-using TinyCdp.Core.Tests.Differential;
 using TinyCdp.Engine;
 using TinyCdp.Evaluation;
 using TinyCdp.Language;
+using TinyCdp.Storage.Specification.Cluster;
 
 namespace TinyCdp.Core.Tests.Cluster;
 

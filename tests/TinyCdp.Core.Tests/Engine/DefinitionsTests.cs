@@ -33,7 +33,7 @@ public class DefinitionsTests
     public async Task SaveTrait_ProfilesOnlyInTheStore_BackfillWritesEveryProfilesValuePageByPage()
     {
         var store = new InMemoryCdpStore();
-        await using (var first = new EngineFixture(new Differential.NonDisposingStore(store)))
+        await using (var first = new EngineFixture(new NonDisposingStore(store)))
         {
             for (var i = 0; i < 7; i++)
             {
@@ -45,7 +45,7 @@ public class DefinitionsTests
         }
 
         // A fresh engine: no profile in memory, pages of two read ahead of the writer.
-        await using var fixture = new EngineFixture(new Differential.NonDisposingStore(store), o => o.BackfillBatchSize = 2);
+        await using var fixture = new EngineFixture(new NonDisposingStore(store), o => o.BackfillBatchSize = 2);
         var saved = await fixture.Cdp.Definitions.SaveTraitAsync(new("spent", "events.purchase.sum(amount, 30d)"));
         await fixture.Cdp.Definitions.WaitForBackfillAsync();
 

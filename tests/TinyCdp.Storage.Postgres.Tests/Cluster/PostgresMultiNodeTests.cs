@@ -2,10 +2,9 @@ using System.Diagnostics;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using TinyCdp.Core.Tests.Cluster;
-using TinyCdp.Core.Tests.Differential;
 using TinyCdp.Evaluation;
 using TinyCdp.Language;
+using TinyCdp.Storage.Specification.Cluster;
 using Xunit.Abstractions;
 
 namespace TinyCdp.Storage.Postgres.Tests.Cluster;

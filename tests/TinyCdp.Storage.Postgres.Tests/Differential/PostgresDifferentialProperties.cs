@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using TinyCdp.Core.Tests.Differential;
 
 namespace TinyCdp.Storage.Postgres.Tests.Differential;
 

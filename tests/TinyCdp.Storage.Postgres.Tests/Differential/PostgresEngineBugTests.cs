@@ -1,11 +1,9 @@
-using TinyCdp.Core.Tests.Differential;
-
 namespace TinyCdp.Storage.Postgres.Tests.Differential;
 
-/// <summary>The reproductions of <see cref="EngineBugTests"/> that involve a restart, on PostgreSQL.</summary>
+/// <summary>The reproductions of <c>EngineBugTests</c> (TinyCdp.Core.Tests) that involve a restart, on PostgreSQL.</summary>
 public sealed class PostgresEngineBugTests
 {
-    /// <summary>See <see cref="EngineBugTests.Merge_InSameBatchAsIdentifierAttach_IdentifierResolvesToSurvivorAfterRestart"/>.</summary>
+    /// <summary>See <c>EngineBugTests.Merge_InSameBatchAsIdentifierAttach_IdentifierResolvesToSurvivorAfterRestart</c>.</summary>
     [Fact]
     public async Task Merge_InSameBatchAsIdentifierAttach_IdentifierResolvesToSurvivorAfterRestart()
     {

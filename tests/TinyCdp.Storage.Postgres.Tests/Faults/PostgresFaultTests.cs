@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using TinyCdp.Core.Tests.Differential;
 using TinyCdp.Engine;
 using TinyCdp.Evaluation;
 using TinyCdp.Ingestion;

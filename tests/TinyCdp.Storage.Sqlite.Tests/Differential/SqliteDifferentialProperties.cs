@@ -2,7 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microsoft.Data.Sqlite;
-using TinyCdp.Core.Tests.Differential;
 
 namespace TinyCdp.Storage.Sqlite.Tests.Differential;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
-using TinyCdp.Core.Tests.Differential;
 using TinyCdp.Evaluation;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;

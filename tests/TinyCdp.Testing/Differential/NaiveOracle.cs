@@ -2,7 +2,7 @@ using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
 
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Differential;
 
 /// <summary>An identifier as the oracle keys it (emails by their normalized text instead of the hash: same equality).</summary>
 public readonly record struct OracleId(IdentifierKind Kind, string Value)

@@ -4,8 +4,9 @@ using TinyCdp.Evaluation;
 using TinyCdp.Identity;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
+using TinyCdp.Testing.Hosting;
 
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Differential;
 
 /// <summary>A disagreement between the engine and the oracle; the message carries the realized history.</summary>
 public sealed class DifferentialFailure(string message) : Exception(message);

@@ -1,8 +1,8 @@
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Differential;
 
 /// <summary>
 /// Engine bugs the differential properties currently steer around, so that they keep finding new
-/// ones. Each has a focused, skipped fact in <see cref="EngineBugTests"/>; after the fix, unskip
+/// ones. Each has a focused, skipped fact in <c>EngineBugTests</c> (TinyCdp.Core.Tests); after the fix, unskip
 /// the fact and set the switch to false so the properties cover the case again.
 /// </summary>
 public static class KnownEngineBugs
@@ -13,7 +13,7 @@ public static class KnownEngineBugs
     /// into another, the identifier rows still point at the absorbed profile in the store (the
     /// store applies merges before identifiers and the writer does not re-point them), so after a
     /// restart those identifiers resolve to nobody
-    /// (<see cref="EngineBugTests.Merge_InSameBatchAsIdentifierAttach_IdentifierResolvesToSurvivorAfterRestart"/>).
+    /// (<c>EngineBugTests.Merge_InSameBatchAsIdentifierAttach_IdentifierResolvesToSurvivorAfterRestart</c>).
     /// While true, the runner skips restarts after such a batch or concurrent group.
     /// </summary>
     public static bool SameCommitMergeLeavesIdentifiersOnAbsorbedProfile { get; }

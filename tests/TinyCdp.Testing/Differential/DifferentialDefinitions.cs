@@ -3,7 +3,7 @@ using TinyCdp.Definitions;
 using TinyCdp.Evaluation;
 using TinyCdp.Language;
 
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Differential;
 
 /// <summary>A trait: its expression for the engine and a hand-written oracle for the same meaning.</summary>
 public sealed record TraitCase(string Key, string Expression, Func<OracleView, Value> Expected);

@@ -1,7 +1,7 @@
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
 
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Differential;
 
 /// <summary>
 /// A profile seen at an instant, computed naively from its messages (SEMANTICS.md §2 properties,

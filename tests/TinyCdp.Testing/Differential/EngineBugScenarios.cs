@@ -2,10 +2,11 @@ using TinyCdp.Definitions;
 using TinyCdp.Evaluation;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
+using TinyCdp.Testing.Hosting;
 
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Differential;
 
-/// <summary>Engine-bug reproductions shared by the in-memory and SQLite test projects.</summary>
+/// <summary>Engine-bug reproductions shared by the in-memory, SQLite and PostgreSQL test projects.</summary>
 public static class EngineBugScenarios
 {
     /// <summary>A merge in the same commit as an identifier attach survives a restart, on any store; <paramref name="open"/> opens the same data again.</summary>

@@ -4,7 +4,7 @@ using TinyCdp.DependencyInjection;
 using TinyCdp.Engine;
 using TinyCdp.Storage;
 
-namespace TinyCdp.Core.Tests.Engine;
+namespace TinyCdp.Testing.Hosting;
 
 /// <summary>An engine on a store, with a fake clock, built through AddTinyCdp.</summary>
 public sealed class EngineFixture : IAsyncDisposable

@@ -1,8 +1,9 @@
 using TinyCdp.Definitions;
 using TinyCdp.Identity;
 using TinyCdp.Storage;
+using TinyCdp.Testing.Differential;
 
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Stores;
 
 /// <summary>
 /// One in-memory database shared by several engines ("nodes"), with the <see cref="ISharedCdpStore"/>

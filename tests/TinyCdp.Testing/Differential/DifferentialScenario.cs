@@ -4,7 +4,7 @@ using System.Text;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
 
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Differential;
 
 // The data of a differential scenario: plain records, printed compactly so that a shrunk
 // counterexample reads as a reproduction. Times are relative to the receive time of the message

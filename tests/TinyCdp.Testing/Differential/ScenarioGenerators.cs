@@ -4,7 +4,7 @@ using FsCheck.Fluent;
 using TinyCdp.Ingestion;
 using TinyCdp.Language;
 
-namespace TinyCdp.Core.Tests.Differential;
+namespace TinyCdp.Testing.Differential;
 
 /// <summary>
 /// FsCheck generators of differential scenarios. Two to four people draw their user ids,

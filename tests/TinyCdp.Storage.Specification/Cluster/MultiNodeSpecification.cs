@@ -1,21 +1,22 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using TinyCdp.Core.Tests.Differential;
 using TinyCdp.Definitions;
 using TinyCdp.Engine;
 using TinyCdp.Evaluation;
 using TinyCdp.Ingestion;
 using TinyCdp.Keys;
 using TinyCdp.Language;
+using TinyCdp.Testing.Differential;
+using TinyCdp.Testing.Hosting;
 
-namespace TinyCdp.Core.Tests.Cluster;
+namespace TinyCdp.Storage.Specification.Cluster;
 
 /// <summary>
 /// Several engines ("nodes") on one shared store: what ARCHITECTURE.md's scale-out promises. A store
-/// project subclasses this with its shared store (the in-memory cluster here, PostgreSQL in its
-/// own project). Nodes are never asked to catch up here unless a test says so: the listener must
-/// do it on its own.
+/// project subclasses this with its shared store (the in-memory cluster in TinyCdp.Core.Tests,
+/// PostgreSQL in its own project). Nodes are never asked to catch up here unless a test says so:
+/// the listener must do it on its own.
 /// </summary>
 public abstract class MultiNodeSpecification : IAsyncLifetime
 {
@@ -51,7 +52,7 @@ public abstract class MultiNodeSpecification : IAsyncLifetime
     {
         var host = new EngineHost(_cluster!.Open(), Clock, o => o.DedupeWindow = TimeSpan.FromDays(1));
         _hosts.Add(host);
-        await ((CdpEngine)host.Cdp).StartAsync();
+        await host.StartAsync();
         return host;
     }
 
