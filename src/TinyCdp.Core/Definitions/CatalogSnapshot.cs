@@ -88,7 +88,7 @@ public sealed class CatalogSnapshot
     public IReadOnlyList<CompiledFlag> Flags { get; }
 
     /// <summary>Every aggregate any definition reads, in slot order: what each profile maintains.</summary>
-    public IReadOnlyList<AggregateRequirement> Aggregates { get; }
+    internal IReadOnlyList<AggregateRequirement> Aggregates { get; }
 
     /// <summary>The event retention the catalog was checked against.</summary>
     public TimeSpan? Retention { get; }
