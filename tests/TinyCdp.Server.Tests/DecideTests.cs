@@ -163,7 +163,7 @@ public sealed class DecideTests : IClassFixture<ServerFactory>
         var names = allDecisions.EnumerateObject().Select(p => p.Name).ToArray();
         Assert.Contains("multi_a", names);
         Assert.Contains("multi_b", names);
-        Assert.Equal(Definitions.Catalog.Flags.Count, names.Length);
+        Assert.Equal(Definitions.Catalog.Definitions.Flags.Count, names.Length);
     }
 
     [Fact]

@@ -130,7 +130,7 @@ public sealed class OfrepTests : IClassFixture<ServerFactory>
         var etag = first.Headers.ETag;
         Assert.NotNull(etag);
         var flags = (await JsonAsync(first)).GetProperty("flags").EnumerateArray().ToDictionary(f => f.GetProperty("key").GetString()!);
-        Assert.Equal(Definitions.Catalog.Flags.Count, flags.Count);
+        Assert.Equal(Definitions.Catalog.Definitions.Flags.Count, flags.Count);
         Assert.False(flags["ofrep_buyer"].GetProperty("value").GetBoolean());
         Assert.Equal("off", flags["ofrep_buyer"].GetProperty("variant").GetString());
         Assert.Equal("#00f", flags["ofrep_color"].GetProperty("value").GetString());

@@ -10,7 +10,7 @@ namespace TinyCdp.Definitions;
 /// Validates and compiles a whole set of definitions into a <see cref="CatalogSnapshot"/>: keys,
 /// expressions, references, cycles and flag structure. A set with any error is rejected whole.
 /// </summary>
-public static partial class CatalogCompiler
+internal static partial class CatalogCompiler
 {
     private static readonly HashSet<string> BuiltInNames = new(
     [

@@ -3,9 +3,11 @@ using TinyCdp.Language;
 namespace TinyCdp.Definitions;
 
 /// <summary>
-/// An immutable, versioned, compiled set of definitions. Traits and segments are in dependency
-/// order (everything a definition reads comes before it), so they can be evaluated front to back.
-/// Swapped atomically when a definition is saved; evaluation never parses.
+/// An immutable, versioned, compiled set of definitions, swapped atomically when a definition is
+/// saved. Applications read its <see cref="Version"/>, the <see cref="Definitions"/> as saved and the
+/// <see cref="Retention"/>; the compiled traits, segments and flags are the engine's. Traits and
+/// segments are in dependency order (everything a definition reads comes before it), so they can be
+/// evaluated front to back; evaluation never parses.
 /// </summary>
 public sealed class CatalogSnapshot
 {
@@ -73,37 +75,37 @@ public sealed class CatalogSnapshot
     }
 
     /// <summary>An empty catalog at version 0.</summary>
-    public static CatalogSnapshot Empty { get; } = new(0, [], [], [], new AggregateRegistry(), null);
+    internal static CatalogSnapshot Empty { get; } = new(0, [], [], [], new AggregateRegistry(), null);
 
     /// <summary>The catalog version; every saved change increments it.</summary>
     public long Version { get; }
 
     /// <summary>Traits in dependency order; <see cref="CompiledTrait.Slot"/> is the index.</summary>
-    public IReadOnlyList<CompiledTrait> Traits { get; }
+    internal IReadOnlyList<CompiledTrait> Traits { get; }
 
     /// <summary>Segments in dependency order; <see cref="CompiledSegment.Slot"/> is the index.</summary>
-    public IReadOnlyList<CompiledSegment> Segments { get; }
+    internal IReadOnlyList<CompiledSegment> Segments { get; }
 
     /// <summary>Flags, ordered by key.</summary>
-    public IReadOnlyList<CompiledFlag> Flags { get; }
+    internal IReadOnlyList<CompiledFlag> Flags { get; }
 
     /// <summary>Every aggregate any definition reads, in slot order: what each profile maintains.</summary>
-    public IReadOnlyList<AggregateRequirement> Aggregates { get; }
+    internal IReadOnlyList<AggregateRequirement> Aggregates { get; }
 
     /// <summary>The event retention the catalog was checked against.</summary>
     public TimeSpan? Retention { get; }
 
     /// <summary>A trait by key.</summary>
-    public CompiledTrait? FindTrait(string key) => _traitsByKey.GetValueOrDefault(key);
+    internal CompiledTrait? FindTrait(string key) => _traitsByKey.GetValueOrDefault(key);
 
     /// <summary>A segment by key.</summary>
-    public CompiledSegment? FindSegment(string key) => _segmentsByKey.GetValueOrDefault(key);
+    internal CompiledSegment? FindSegment(string key) => _segmentsByKey.GetValueOrDefault(key);
 
     /// <summary>A flag by key.</summary>
-    public CompiledFlag? FindFlag(string key) => _flagsByKey.GetValueOrDefault(key);
+    internal CompiledFlag? FindFlag(string key) => _flagsByKey.GetValueOrDefault(key);
 
     /// <summary>The definitions that read a trait or segment, as <c>"segment vip"</c>, <c>"flag beta"</c> …</summary>
-    public IReadOnlyList<string> DependentsOf(DefinitionKind kind, string key) =>
+    internal IReadOnlyList<string> DependentsOf(DefinitionKind kind, string key) =>
         _dependents.TryGetValue((kind, key), out var list) ? list : [];
 
     /// <summary>The definitions as saved.</summary>

@@ -3,7 +3,7 @@ namespace TinyCdp.Definitions;
 /// <summary>A flag in a catalog: its definition and compiled rules.</summary>
 /// <param name="Definition">As saved.</param>
 /// <param name="Rules">Compiled, in order.</param>
-public sealed record CompiledFlag(FlagDefinition Definition, IReadOnlyList<CompiledFlagRule> Rules)
+internal sealed record CompiledFlag(FlagDefinition Definition, IReadOnlyList<CompiledFlagRule> Rules)
 {
     /// <summary>The key.</summary>
     public string Key => Definition.Key;

@@ -6,7 +6,7 @@ namespace TinyCdp.Definitions;
 /// <param name="Definition">As saved.</param>
 /// <param name="Rule">Compiled.</param>
 /// <param name="Slot">Its index in <see cref="CatalogSnapshot.Segments"/>.</param>
-public sealed record CompiledSegment(SegmentDefinition Definition, CompiledExpression Rule, int Slot)
+internal sealed record CompiledSegment(SegmentDefinition Definition, CompiledExpression Rule, int Slot)
 {
     /// <summary>The key.</summary>
     public string Key => Definition.Key;

@@ -6,7 +6,7 @@ namespace TinyCdp.Definitions;
 /// <param name="Definition">As saved.</param>
 /// <param name="Expression">Compiled.</param>
 /// <param name="Slot">Its index in <see cref="CatalogSnapshot.Traits"/>.</param>
-public sealed record CompiledTrait(TraitDefinition Definition, CompiledExpression Expression, int Slot)
+internal sealed record CompiledTrait(TraitDefinition Definition, CompiledExpression Expression, int Slot)
 {
     /// <summary>The key.</summary>
     public string Key => Definition.Key;

@@ -10,7 +10,7 @@ namespace TinyCdp.Definitions;
 /// <c>{key, enabled, variants, rules: [{when, variant} | {when, split}], defaultVariant, salt?,
 /// bucketBy, bucketingProperty?, description?}</c>; the seed's flag form <c>{key, rule}</c> is read too.
 /// </summary>
-public static class DefinitionJson
+internal static class DefinitionJson
 {
     /// <summary>A trait as JSON.</summary>
     public static string Write(TraitDefinition trait) => Write(writer =>

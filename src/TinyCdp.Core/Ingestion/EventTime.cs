@@ -4,7 +4,7 @@ namespace TinyCdp.Ingestion;
 /// Decides when a message happened (SEMANTICS.md §1, "Event time"): the device's
 /// <c>timestamp</c>, corrected for the device's clock skew and never far in the future.
 /// </summary>
-public static class EventTime
+internal static class EventTime
 {
     /// <summary>How far after the receive time an event time may be before it is clamped to the receive time.</summary>
     public static readonly TimeSpan MaxFuture = TimeSpan.FromMinutes(5);

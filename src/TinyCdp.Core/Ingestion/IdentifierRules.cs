@@ -19,7 +19,7 @@ namespace TinyCdp.Ingestion;
 /// advertising id when tracking is limited). Usable values are kept exactly as sent: they are not
 /// trimmed or case-folded.
 /// </remarks>
-public static class IdentifierRules
+internal static class IdentifierRules
 {
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Placeholders =
         new[] { "null", "undefined", "0", "anonymous", "none", "nil", "unknown", "00000000-0000-0000-0000-000000000000" }

@@ -2,7 +2,7 @@ namespace TinyCdp.Ingestion;
 
 /// <summary>The limits every message and batch must keep (SEMANTICS.md §1), in one place.</summary>
 /// <remarks>A kilobyte here is 1,024 bytes: "32 KB" is 32,768 bytes and "500 KB" is 512,000 bytes.</remarks>
-public static class MessageLimits
+internal static class MessageLimits
 {
     /// <summary>The largest message, in UTF-8 bytes of its JSON (32 KB).</summary>
     public const int MaxMessageBytes = 32 * 1024;

@@ -39,7 +39,7 @@ namespace TinyCdp.Ingestion;
 /// <para><b>Errors</b> name the field as sent (<c>ts must be an ISO-8601 date-time</c>); rules checked
 /// after reading are <see cref="MessageValidator"/>'s and use Segment's names.</para>
 /// </remarks>
-public static class MessageReader
+internal static class MessageReader
 {
     // Deep enough that a message nested past MessageLimits.MaxDepth inside its properties gets the
     // precise "nested too deeply" error rather than a parse error, and small enough to bound the

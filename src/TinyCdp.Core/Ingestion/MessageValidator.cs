@@ -37,7 +37,7 @@ namespace TinyCdp.Ingestion;
 /// (<c>userId</c> or <c>anonymousId</c>; for identify also <c>traits.email</c>).</description></item>
 /// </list>
 /// </remarks>
-public static class MessageValidator
+internal static class MessageValidator
 {
     private const string PlaceholderNote = " (\"\", \"null\", \"0\" and similar placeholders do not count)";
 

@@ -1,7 +1,7 @@
 namespace TinyCdp.Language;
 
 /// <summary>What an aggregate computes over the events of one selector.</summary>
-public enum AggregateKind
+internal enum AggregateKind
 {
     /// <summary>Events in the window (number).</summary>
     Count,

@@ -5,7 +5,7 @@ namespace TinyCdp.Language;
 /// the definitions of a catalog so that identical aggregates are maintained once. Not thread-safe
 /// while compiling; read-only afterwards.
 /// </summary>
-public sealed class AggregateRegistry
+internal sealed class AggregateRegistry
 {
     private readonly Dictionary<AggregateRequirement, int> _slots = [];
     private readonly List<AggregateRequirement> _requirements = [];

@@ -11,7 +11,7 @@ namespace TinyCdp.Language;
 /// <param name="Kind">What to compute.</param>
 /// <param name="Property">The event property, for sum, avg, min, max, distinct, first and last.</param>
 /// <param name="Window">The window, for count, unique_days, sum, avg, min, max and distinct; <see cref="Window.All"/> otherwise.</param>
-public sealed record AggregateRequirement(string? EventName, EventFilter? Filter, AggregateKind Kind, PropertyPath? Property, Window Window)
+internal sealed record AggregateRequirement(string? EventName, EventFilter? Filter, AggregateKind Kind, PropertyPath? Property, Window Window)
 {
     /// <summary>The canonical text, e.g. <c>events.purchase.where(amount &gt; 5).sum(amount, 30d)</c>.</summary>
     public override string ToString()

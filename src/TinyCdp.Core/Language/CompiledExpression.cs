@@ -4,7 +4,8 @@ using TinyCdp.Language.Syntax;
 namespace TinyCdp.Language;
 
 /// <summary>
-/// A parsed, type-checked and compiled expression. Evaluation never parses, never throws and runs
+/// A parsed, type-checked and compiled expression: its canonical text, its result type and the
+/// traits and segments it reads. Evaluation (inside the engine) never parses, never throws and runs
 /// no code but the language's own operators. Immutable and safe to share between threads.
 /// </summary>
 public sealed class CompiledExpression
@@ -34,7 +35,7 @@ public sealed class CompiledExpression
     public string Source { get; }
 
     /// <summary>The syntax tree.</summary>
-    public Expr Syntax { get; }
+    internal Expr Syntax { get; }
 
     /// <summary>The canonical text.</summary>
     public string Text => Syntax.ToString();
@@ -46,10 +47,10 @@ public sealed class CompiledExpression
     public ExprType ResultType => _root.Type;
 
     /// <summary>The distinct aggregates this expression reads, in first-use order.</summary>
-    public IReadOnlyList<AggregateRequirement> Requirements { get; }
+    internal IReadOnlyList<AggregateRequirement> Requirements { get; }
 
     /// <summary>The registry slot of each entry of <see cref="Requirements"/>.</summary>
-    public IReadOnlyList<int> RequirementSlots { get; }
+    internal IReadOnlyList<int> RequirementSlots { get; }
 
     /// <summary>The traits read (bare names and <c>trait("...")</c>).</summary>
     public IReadOnlyCollection<string> TraitReferences { get; }
@@ -58,22 +59,22 @@ public sealed class CompiledExpression
     public IReadOnlyCollection<string> SegmentReferences { get; }
 
     /// <summary>True when the expression reads <c>context.*</c>.</summary>
-    public bool ReadsContext { get; }
+    internal bool ReadsContext { get; }
 
     /// <summary>True when the value can change with the passage of time alone (windows, <c>*_ago</c>, <c>*_since</c>).</summary>
-    public bool ReadsClock { get; }
+    internal bool ReadsClock { get; }
 
     /// <summary>True when the expression reads profile properties.</summary>
-    public bool ReadsProfile { get; }
+    internal bool ReadsProfile { get; }
 
     /// <summary>The compiled evaluation as a delegate.</summary>
-    public Func<IEvaluationContext, Value> Evaluator { get; }
+    internal Func<IEvaluationContext, Value> Evaluator { get; }
 
     /// <summary>Evaluates against a context. Never throws.</summary>
-    public Value Evaluate(IEvaluationContext context) => _root.Evaluate(context);
+    internal Value Evaluate(IEvaluationContext context) => _root.Evaluate(context);
 
     /// <summary>Evaluates in a boolean position: true only when the value is <c>true</c>.</summary>
-    public bool IsTrue(IEvaluationContext context) => _root.Evaluate(context).IsTrue;
+    internal bool IsTrue(IEvaluationContext context) => _root.Evaluate(context).IsTrue;
 
     /// <summary>
     /// The earliest instant after <see cref="IEvaluationContext.Now"/> at which the value could change
@@ -81,10 +82,10 @@ public sealed class CompiledExpression
     /// <c>*_ago</c> and <c>*_since</c> unit boundaries, and what referenced traits and segments report.
     /// Null when nothing of that kind can change it.
     /// </summary>
-    public DateTimeOffset? NextChange(IEvaluationContext context) => _root.NextChange(context);
+    internal DateTimeOffset? NextChange(IEvaluationContext context) => _root.NextChange(context);
 
     /// <summary>Evaluates and records why: every evaluated node's text and value.</summary>
-    public Explanation Explain(IEvaluationContext context) => _root.Explain(context);
+    internal Explanation Explain(IEvaluationContext context) => _root.Explain(context);
 
     /// <summary>
     /// Adds the seed's reason lines (<c>trait(x) = v</c>, <c>segment(x) = v</c>, <c>aggregate = v</c>)

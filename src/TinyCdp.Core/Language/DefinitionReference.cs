@@ -3,7 +3,7 @@ namespace TinyCdp.Language;
 /// <summary>A trait or segment, as a node of the reference graph between definitions.</summary>
 /// <param name="IsSegment">True for a segment, false for a trait.</param>
 /// <param name="Key">The definition's key.</param>
-public readonly record struct DefinitionReference(bool IsSegment, string Key)
+internal readonly record struct DefinitionReference(bool IsSegment, string Key)
 {
     /// <summary>A trait.</summary>
     public static DefinitionReference Trait(string key) => new(false, key);

@@ -1,7 +1,7 @@
 namespace TinyCdp.Language;
 
 /// <summary>The unit of a duration literal.</summary>
-public enum DurationUnit
+internal enum DurationUnit
 {
     /// <summary><c>m</c>.</summary>
     Minutes,

@@ -6,7 +6,7 @@ namespace TinyCdp.Language;
 /// The compiled predicate of an event selector's <c>where(...)</c>. Two filters are equal when
 /// their canonical texts are equal, so that definitions share aggregates.
 /// </summary>
-public sealed class EventFilter : IEquatable<EventFilter>
+internal sealed class EventFilter : IEquatable<EventFilter>
 {
     private readonly CompiledNode _predicate;
 

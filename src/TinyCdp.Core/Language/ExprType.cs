@@ -52,10 +52,10 @@ public static class ExprTypes
     }
 
     /// <summary>Whether a value of type <paramref name="actual"/> may stand where <paramref name="wanted"/> is needed.</summary>
-    public static bool Accepts(this ExprType wanted, ExprType actual) =>
+    internal static bool Accepts(this ExprType wanted, ExprType actual) =>
         wanted == actual || wanted == ExprType.Any || actual is ExprType.Any or ExprType.Null;
 
     /// <summary>Whether two types can meaningfully be compared with <c>==</c>.</summary>
-    public static bool Comparable(ExprType left, ExprType right) =>
+    internal static bool Comparable(ExprType left, ExprType right) =>
         left == right || left is ExprType.Any or ExprType.Null || right is ExprType.Any or ExprType.Null;
 }

@@ -5,7 +5,7 @@ namespace TinyCdp.Language;
 /// slot, its properties, trait and segment values by slot, the request context and the instant
 /// of evaluation. Implementations must not throw; a missing value is <see cref="Value.Null"/>.
 /// </summary>
-public interface IEvaluationContext
+internal interface IEvaluationContext
 {
     /// <summary>The instant of evaluation.</summary>
     DateTimeOffset Now { get; }

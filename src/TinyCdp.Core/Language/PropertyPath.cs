@@ -6,7 +6,7 @@ namespace TinyCdp.Language;
 /// A path into an event's properties: <c>amount</c>, <c>item.price</c>, <c>properties["order total"]</c>.
 /// Equal paths have equal segments.
 /// </summary>
-public sealed class PropertyPath : IEquatable<PropertyPath>
+internal sealed class PropertyPath : IEquatable<PropertyPath>
 {
     /// <summary>Creates a path from its segments (at least one).</summary>
     public PropertyPath(ImmutableArray<string> segments)

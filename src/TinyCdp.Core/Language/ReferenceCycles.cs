@@ -1,7 +1,7 @@
 namespace TinyCdp.Language;
 
 /// <summary>Finds reference cycles among definitions (a trait that reads a segment that reads the trait).</summary>
-public static class ReferenceCycles
+internal static class ReferenceCycles
 {
     /// <summary>
     /// The first cycle found, as a path that starts and ends at the same definition

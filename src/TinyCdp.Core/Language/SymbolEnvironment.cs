@@ -12,32 +12,44 @@ public sealed class SymbolEnvironment
     private HashSet<string>? _contextNames;
 
     /// <summary>Creates an environment with no traits or segments and an unlimited retention.</summary>
-    public SymbolEnvironment(AggregateRegistry? aggregates = null) => Aggregates = aggregates ?? new AggregateRegistry();
+    public SymbolEnvironment()
+        : this(null)
+    {
+    }
+
+    /// <summary>Creates an environment whose aggregates get their slots from <paramref name="aggregates"/> (the catalog's shared registry).</summary>
+    internal SymbolEnvironment(AggregateRegistry? aggregates) => Aggregates = aggregates ?? new AggregateRegistry();
 
     /// <summary>Where aggregate requirements get their slots; share one per catalog.</summary>
-    public AggregateRegistry Aggregates { get; }
+    internal AggregateRegistry Aggregates { get; }
 
     /// <summary>How long events are kept; windows longer than this are rejected. Null means forever.</summary>
     public TimeSpan? Retention { get; init; }
 
     /// <summary>The traits that exist.</summary>
-    public IReadOnlyDictionary<string, TraitSymbol> Traits => _traits;
+    internal IReadOnlyDictionary<string, TraitSymbol> Traits => _traits;
 
     /// <summary>The segments that exist, with their slots.</summary>
-    public IReadOnlyDictionary<string, int> Segments => _segments;
+    internal IReadOnlyDictionary<string, int> Segments => _segments;
 
     /// <summary>The <c>context.*</c> names flag rules may read; null (the default) allows any name.</summary>
     public IReadOnlySet<string>? ContextNames => _contextNames;
 
+    /// <summary>Declares a trait of the given type.</summary>
+    public SymbolEnvironment AddTrait(string key, ExprType type) => AddTrait(key, type, null);
+
     /// <summary>Declares a trait; its slot is the order of declaration unless given.</summary>
-    public SymbolEnvironment AddTrait(string key, ExprType type, int? slot = null)
+    internal SymbolEnvironment AddTrait(string key, ExprType type, int? slot)
     {
         _traits[key] = new TraitSymbol(slot ?? _traits.Count, type);
         return this;
     }
 
+    /// <summary>Declares a segment.</summary>
+    public SymbolEnvironment AddSegment(string key) => AddSegment(key, null);
+
     /// <summary>Declares a segment; its slot is the order of declaration unless given.</summary>
-    public SymbolEnvironment AddSegment(string key, int? slot = null)
+    internal SymbolEnvironment AddSegment(string key, int? slot)
     {
         _segments[key] = slot ?? _segments.Count;
         return this;

@@ -5,7 +5,7 @@ namespace TinyCdp.Language;
 /// An event at <c>t</c> is in the window at <c>now</c> iff <c>now − Length &lt; t ≤ now</c>; for
 /// <c>all</c>, iff <c>t ≤ now</c>.
 /// </summary>
-public readonly record struct Window
+internal readonly record struct Window
 {
     /// <summary>Creates a finite window.</summary>
     public Window(long amount, DurationUnit unit)

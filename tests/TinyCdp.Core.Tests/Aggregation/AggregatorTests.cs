@@ -62,25 +62,28 @@ public sealed class AggregatorTests
     }
 
     [Theory]
-    [InlineData(AggregateKind.Avg)]
-    [InlineData(AggregateKind.Min)]
-    [InlineData(AggregateKind.Max)]
-    [InlineData(AggregateKind.First)]
-    [InlineData(AggregateKind.Last)]
-    public void Evaluate_NoEvents_IsNull(AggregateKind kind)
+    [InlineData(nameof(AggregateKind.Avg))]
+    [InlineData(nameof(AggregateKind.Min))]
+    [InlineData(nameof(AggregateKind.Max))]
+    [InlineData(nameof(AggregateKind.First))]
+    [InlineData(nameof(AggregateKind.Last))]
+    public void Evaluate_NoEvents_IsNull(string kindName)
     {
+        // By name: AggregateKind is internal, and a public test method cannot take it.
+        var kind = Enum.Parse<AggregateKind>(kindName);
         var aggregator = Create(kind, kind is AggregateKind.First or AggregateKind.Last ? Window.All : Days30, Amount);
 
         Assert.Equal(Value.Null, aggregator.Evaluate(Now));
     }
 
     [Theory]
-    [InlineData(AggregateKind.Sum, 10.0)]
-    [InlineData(AggregateKind.Avg, 5.0)]
-    [InlineData(AggregateKind.Min, 3.0)]
-    [InlineData(AggregateKind.Max, 7.0)]
-    public void Evaluate_MissingAndNonNumericValues_AreSkipped(AggregateKind kind, double expected)
+    [InlineData(nameof(AggregateKind.Sum), 10.0)]
+    [InlineData(nameof(AggregateKind.Avg), 5.0)]
+    [InlineData(nameof(AggregateKind.Min), 3.0)]
+    [InlineData(nameof(AggregateKind.Max), 7.0)]
+    public void Evaluate_MissingAndNonNumericValues_AreSkipped(string kindName, double expected)
     {
+        var kind = Enum.Parse<AggregateKind>(kindName);
         var aggregator = Create(
             kind,
             Days30,
@@ -359,10 +362,11 @@ public sealed class AggregatorTests
     }
 
     [Theory]
-    [InlineData(36, DurationUnit.Hours)]
-    [InlineData(90, DurationUnit.Minutes)]
-    public void Create_UniqueDaysWithPartialDays_Throws(int amount, DurationUnit unit)
+    [InlineData(36, nameof(DurationUnit.Hours))]
+    [InlineData(90, nameof(DurationUnit.Minutes))]
+    public void Create_UniqueDaysWithPartialDays_Throws(int amount, string unitName)
     {
+        var unit = Enum.Parse<DurationUnit>(unitName);
         var requirement = new AggregateRequirement("e", null, AggregateKind.UniqueDays, null, new Window(amount, unit));
 
         Assert.Throws<ArgumentException>(() => Aggregator.Create(requirement));

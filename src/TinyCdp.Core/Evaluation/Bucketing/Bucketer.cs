@@ -16,7 +16,7 @@ namespace TinyCdp.Evaluation.Bucketing;
 /// </para>
 /// <para>Both members are pure, thread-safe and allocate nothing for ordinary keys.</para>
 /// </remarks>
-public static class Bucketer
+internal static class Bucketer
 {
     /// <summary>The number of buckets: <see cref="Bucket"/> returns a value in [0, <see cref="BucketCount"/>).</summary>
     public const int BucketCount = 100_000;

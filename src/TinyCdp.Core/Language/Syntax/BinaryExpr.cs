@@ -4,7 +4,7 @@ namespace TinyCdp.Language.Syntax;
 /// <param name="Operator">The operator.</param>
 /// <param name="Left">The left operand.</param>
 /// <param name="Right">The right operand.</param>
-public sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right) : Expr
+internal sealed record BinaryExpr(BinaryOperator Operator, Expr Left, Expr Right) : Expr
 {
     /// <inheritdoc />
     public bool Equals(BinaryExpr? other) =>

@@ -1,7 +1,7 @@
 namespace TinyCdp.Language.Syntax;
 
 /// <summary>An infix operator.</summary>
-public enum BinaryOperator
+internal enum BinaryOperator
 {
     /// <summary><c>||</c> or <c>or</c>.</summary>
     Or,

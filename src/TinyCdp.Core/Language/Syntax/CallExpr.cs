@@ -5,7 +5,7 @@ namespace TinyCdp.Language.Syntax;
 /// <summary><c>target(arguments)</c>: a function (<c>len(x)</c>) or a member call (<c>events.a.count(30d)</c>).</summary>
 /// <param name="Target">What is called.</param>
 /// <param name="Arguments">The arguments.</param>
-public sealed record CallExpr(Expr Target, ImmutableArray<Expr> Arguments) : Expr
+internal sealed record CallExpr(Expr Target, ImmutableArray<Expr> Arguments) : Expr
 {
     /// <inheritdoc />
     public bool Equals(CallExpr? other) => other is not null && Target.Equals(other.Target) && Arguments.SequenceEqual(other.Arguments);

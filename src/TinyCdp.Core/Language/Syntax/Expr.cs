@@ -5,7 +5,7 @@ namespace TinyCdp.Language.Syntax;
 /// so that <c>ExpressionParser.Parse(e.ToString()) == e</c> for every expression.
 /// <see cref="ToString"/> prints the canonical form.
 /// </summary>
-public abstract record Expr
+internal abstract record Expr
 {
     /// <summary>Where the node stands in its source (default for nodes built in code).</summary>
     public TextSpan Span { get; init; }

@@ -10,7 +10,7 @@ namespace TinyCdp.Language.Syntax;
 /// Parses expression text into a <see cref="Expr"/> tree (LANGUAGE.md "Grammar"). The parser is
 /// built once; parsing is thread-safe and never throws on any input from <see cref="TryParse"/>.
 /// </summary>
-public static class ExpressionParser
+internal static class ExpressionParser
 {
     /// <summary>Longest expression text accepted, in characters.</summary>
     public const int MaxLength = 10_000;

@@ -7,7 +7,7 @@ namespace TinyCdp.Language.Syntax;
 /// spaces around infix operators, double-quoted strings, the shortest round-trip numbers, and
 /// only the parentheses that precedence requires. Parsing the output gives an equal tree.
 /// </summary>
-public static class ExpressionPrinter
+internal static class ExpressionPrinter
 {
     private const int OrLevel = 1;
     private const int AndLevel = 2;

@@ -3,7 +3,7 @@ namespace TinyCdp.Language.Syntax;
 /// <summary><c>target[index]</c>.</summary>
 /// <param name="Target">The expression indexed.</param>
 /// <param name="Index">The index or key.</param>
-public sealed record IndexExpr(Expr Target, Expr Index) : Expr
+internal sealed record IndexExpr(Expr Target, Expr Index) : Expr
 {
     /// <inheritdoc />
     public bool Equals(IndexExpr? other) => other is not null && Target.Equals(other.Target) && Index.Equals(other.Index);

@@ -4,7 +4,7 @@ using System.Text;
 namespace TinyCdp.Language.Syntax;
 
 /// <summary>The language's words: reserved words, name rules and string quoting.</summary>
-public static class Lexicon
+internal static class Lexicon
 {
     private static readonly HashSet<string> ReservedWords =
         new(["true", "false", "null", "and", "or", "not", "in", "events", "profile"], StringComparer.Ordinal);

@@ -4,7 +4,7 @@ namespace TinyCdp.Language.Syntax;
 
 /// <summary><c>[a, b, c]</c>.</summary>
 /// <param name="Items">The items.</param>
-public sealed record ListExpr(ImmutableArray<Expr> Items) : Expr
+internal sealed record ListExpr(ImmutableArray<Expr> Items) : Expr
 {
     /// <inheritdoc />
     public bool Equals(ListExpr? other) => other is not null && Items.SequenceEqual(other.Items);

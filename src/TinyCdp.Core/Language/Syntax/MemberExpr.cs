@@ -3,7 +3,7 @@ namespace TinyCdp.Language.Syntax;
 /// <summary><c>target.member</c>.</summary>
 /// <param name="Target">The expression before the dot.</param>
 /// <param name="Member">The name after the dot.</param>
-public sealed record MemberExpr(Expr Target, string Member) : Expr
+internal sealed record MemberExpr(Expr Target, string Member) : Expr
 {
     /// <inheritdoc />
     public bool Equals(MemberExpr? other) =>

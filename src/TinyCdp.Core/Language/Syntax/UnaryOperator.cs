@@ -1,7 +1,7 @@
 namespace TinyCdp.Language.Syntax;
 
 /// <summary>A prefix operator.</summary>
-public enum UnaryOperator
+internal enum UnaryOperator
 {
     /// <summary><c>!</c> or <c>not</c>.</summary>
     Not,
