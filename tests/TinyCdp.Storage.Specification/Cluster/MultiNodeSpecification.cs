@@ -62,7 +62,7 @@ public abstract class MultiNodeSpecification : IAsyncLifetime
         var a = await NodeAsync();
         var b = await NodeAsync();
         Assert.True((await a.Cdp.Definitions.SaveTraitAsync(new TraitDefinition("purchases", "events.purchase.count_all"))).Succeeded);
-        await Until(b, () => Task.FromResult(b.Cdp.Definitions.Catalog.FindTrait("purchases") is not null));
+        await Until(b, () => Task.FromResult(b.Cdp.Definitions.Catalog.Definitions.Traits.Any(t => t.Key == "purchases")));
         Assert.True((await a.Cdp.TrackAsync("u1", "purchase")).Accepted);
         await Until(b, async () => (await b.Cdp.EvaluateTraitAsync("purchases", ProfileReference.ByUserId("u1"))).Equals(Value.Number(1)));
 
