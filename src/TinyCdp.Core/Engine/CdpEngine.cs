@@ -84,9 +84,6 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
 
     public BackfillStatus Backfill => _backfill.Status;
 
-    /// <summary>True once the engine runs (for tests).</summary>
-    internal bool IsStarted => _start.IsStarted;
-
     /// <summary>The writer (tests tune its pipelining through it).</summary>
     internal WriteLoop Writer => _writeLoop;
 

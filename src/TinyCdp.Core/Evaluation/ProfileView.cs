@@ -37,10 +37,3 @@ public sealed record ProfileView
     /// <summary>Activity counts at <see cref="AsOf"/>: total, last 24 hours, 7 days, 30 days.</summary>
     public required (long Total, long Last24Hours, long Last7Days, long Last30Days) EventCounts { get; init; }
 }
-
-/// <summary>A profile's membership of one segment.</summary>
-/// <param name="Segment">The key.</param>
-/// <param name="InSegment">Whether it is a member at the view's instant.</param>
-/// <param name="Since">When the stored membership last changed, if stored.</param>
-/// <param name="UpdatedAt">When the stored membership was last evaluated, if stored.</param>
-public sealed record SegmentState(string Segment, bool InSegment, DateTimeOffset? Since, DateTimeOffset? UpdatedAt);

@@ -40,11 +40,7 @@ public sealed class StartTests
         Task<TinyCdp.Engine.BatchResult> Send(int i) => fixture.Cdp.IdentifyAsync("u1", Value.Object([KeyValuePair.Create("plan", Value.Number(i))]), at);
         var sends = Enumerable.Range(0, 10).Select(Send).ToList();
         store.Open.SetResult();
-        var engine = (TinyCdp.Engine.CdpEngine)fixture.Cdp;
-        while (!engine.IsStarted)
-        {
-            Thread.SpinWait(10);
-        }
+        await ((TinyCdp.Engine.CdpEngine)fixture.Cdp).StartAsync(); // returns once the start the sends began has finished
 
         sends.AddRange(Enumerable.Range(10, 10).Select(Send));
         await Task.WhenAll(sends);
