@@ -166,23 +166,14 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
     public async Task<BatchResult> BatchAsync(IReadOnlyList<CdpMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (messages.Count > MessageLimits.MaxBatchMessages)
+        if (MessageValidator.ValidateBatch(messages, out var messageInvalid) is { } error)
         {
-            return new BatchResult([], new MessageError(MessageErrorKind.TooLarge, "batch", $"batch: a batch holds at most {MessageLimits.MaxBatchMessages} messages", null));
-        }
-
-        for (var i = 0; i < messages.Count; i++)
-        {
-            if (messages[i] is null)
-            {
-                return new BatchResult([], new MessageError(MessageErrorKind.Invalid, $"batch[{i}]", $"batch[{i}]: a message is required", i));
-            }
-
-            if (MessageValidator.Validate(messages[i], messages.Count == 1 ? null : i) is { } error)
+            if (messageInvalid)
             {
                 TinyCdpMetrics.MessagesRejected.Add(messages.Count);
-                return new BatchResult([], error);
             }
+
+            return new BatchResult([], error);
         }
 
         if (messages.Count == 0)

@@ -41,6 +41,36 @@ internal static class MessageValidator
 {
     private const string PlaceholderNote = " (\"\", \"null\", \"0\" and similar placeholders do not count)";
 
+    /// <summary>
+    /// The first problem of a batch, or null: too many messages, a missing message, then each
+    /// message in order. <paramref name="messageInvalid"/> tells whether a message itself broke a
+    /// rule (the batch then counts as rejected messages).
+    /// </summary>
+    public static MessageError? ValidateBatch(IReadOnlyList<CdpMessage> messages, out bool messageInvalid)
+    {
+        messageInvalid = false;
+        if (messages.Count > MessageLimits.MaxBatchMessages)
+        {
+            return new MessageError(MessageErrorKind.TooLarge, "batch", $"batch: a batch holds at most {MessageLimits.MaxBatchMessages} messages", null);
+        }
+
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (messages[i] is null)
+            {
+                return new MessageError(MessageErrorKind.Invalid, $"batch[{i}]", $"batch[{i}]: a message is required", i);
+            }
+
+            if (Validate(messages[i], messages.Count == 1 ? null : i) is { } error)
+            {
+                messageInvalid = true;
+                return error;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Checks <paramref name="message"/>; null when it may be accepted.</summary>
     /// <param name="message">The message.</param>
     /// <param name="batchIndex">The message's index in a batch, for the error's field path and text; null outside a batch.</param>
