@@ -241,6 +241,14 @@ public sealed class PostgresCdpStore : ISharedCdpStore
         _changeFeed.ReadChangesAsync(after, limit, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, long>> GetSegmentSizesAsync(CancellationToken cancellationToken = default) =>
+        _changeFeed.GetSegmentSizesAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredSegmentSizeChange>> GetSegmentSizeHistoryAsync(string segment, CancellationToken cancellationToken = default) =>
+        _changeFeed.GetSegmentSizeHistoryAsync(segment, cancellationToken);
+
+    /// <inheritdoc />
     /// <remarks>Read in one statement (one snapshot). Definitions are ordered by kind, then by key (ordinal).</remarks>
     public Task<(IReadOnlyList<StoredDefinition> Definitions, long Version)> GetDefinitionsAsync(CancellationToken cancellationToken = default) =>
         _catalog.GetDefinitionsAsync(cancellationToken);

@@ -108,6 +108,20 @@ internal sealed class PostgresCommitStatements(NpgsqlBatch batch, long[] sequenc
         RETURNING cursor AS change_cursor
         """;
 
+    // The kept counts of the change feed (StoredSegmentSizeChange): one row per segment and hour, and per
+    // segment (Tally gives one row per key, as ON CONFLICT DO UPDATE needs).
+    private const string AddSegmentSizeHistory = """
+        INSERT INTO segment_size_history (segment, hour, entered, exited)
+        SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[], $4::bigint[])
+        ON CONFLICT (segment, hour) DO UPDATE SET
+            entered = segment_size_history.entered + excluded.entered, exited = segment_size_history.exited + excluded.exited
+        """;
+
+    private const string AddSegmentSizes = """
+        INSERT INTO segment_sizes (segment, members) SELECT * FROM unnest($1::text[], $2::bigint[])
+        ON CONFLICT (segment) DO UPDATE SET members = segment_sizes.members + excluded.members
+        """;
+
     // The profiles deleted ($1) and every profile absorbed into them, at any depth (one hop when chains
     // were re-pointed), computed anew by each statement: the profiles go last, so each sees the same set.
     private const string Doomed = """
@@ -278,6 +292,17 @@ internal sealed class PostgresCommitStatements(NpgsqlBatch batch, long[] sequenc
             Array(rows, change => change.Entered),
             Array(rows, change => Instant(change.At)),
             Array(rows, change => Code(change.Cause)));
+
+        var tally = StoredSegmentSizeChange.Tally(changes);
+        Add(batch, AddSegmentSizeHistory,
+            Texts(tally, hour => hour.Segment),
+            Array(tally, hour => Instant(hour.Hour)),
+            Array(tally, hour => hour.Entered),
+            Array(tally, hour => hour.Exited));
+        var sizes = tally.GroupBy(hour => hour.Segment, StringComparer.Ordinal)
+            .Select(segment => (Segment: segment.Key, Delta: segment.Sum(hour => hour.Entered - hour.Exited)))
+            .ToList();
+        Add(batch, AddSegmentSizes, Texts(sizes, size => size.Segment), Array(sizes, size => size.Delta));
     }
 
     public void DeleteProfiles(IReadOnlyList<Guid> profileIds)

@@ -192,5 +192,27 @@ internal static class PostgresMigrations
             END
             $$;
             """),
+        (3, """
+            -- Kept counts of the change feed, so a segment's size and history need no scan: members per
+            -- segment (entries minus exits) and entries and exits per segment and UTC hour. Filled from
+            -- the feed already stored, then kept by every commit that appends changes.
+            CREATE TABLE segment_sizes (
+                segment text PRIMARY KEY,
+                members bigint NOT NULL
+            );
+            CREATE TABLE segment_size_history (
+                segment text NOT NULL,
+                hour    timestamptz NOT NULL,
+                entered bigint NOT NULL,
+                exited  bigint NOT NULL,
+                PRIMARY KEY (segment, hour)
+            );
+            INSERT INTO segment_sizes (segment, members)
+                SELECT segment, SUM(CASE WHEN entered THEN 1 ELSE -1 END) FROM changes GROUP BY segment;
+            INSERT INTO segment_size_history (segment, hour, entered, exited)
+                SELECT segment, date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                       COUNT(*) FILTER (WHERE entered), COUNT(*) FILTER (WHERE NOT entered)
+                FROM changes GROUP BY 1, 2;
+            """),
     ];
 }

@@ -14,4 +14,22 @@ internal sealed class SqliteChangeFeedReader(SqliteConnections connections) : IC
             new { After = after, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return [.. rows.Select(row => row.ToRecord())];
     }
+
+    public async Task<IReadOnlyDictionary<string, long>> GetSegmentSizesAsync(CancellationToken cancellationToken = default)
+    {
+        using var connection = await connections.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Segment, long Members)>(new CommandDefinition(
+            "SELECT segment, members FROM segment_sizes", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(row => row.Segment, row => row.Members, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<StoredSegmentSizeChange>> GetSegmentSizeHistoryAsync(string segment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        using var connection = await connections.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(long Hour, long Entered, long Exited)>(new CommandDefinition(
+            "SELECT hour, entered, exited FROM segment_size_history WHERE segment = @Segment ORDER BY hour",
+            new { Segment = segment }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(row => new StoredSegmentSizeChange(segment, SqliteCodes.Instant(row.Hour), row.Entered, row.Exited))];
+    }
 }

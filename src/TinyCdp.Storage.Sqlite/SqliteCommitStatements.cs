@@ -74,6 +74,17 @@ internal sealed class SqliteCommitStatements(SqliteConnection connection, Cancel
         RETURNING cursor
         """;
 
+    // The kept counts of the change feed (StoredSegmentSizeChange): one upsert per segment and hour, one per segment.
+    private const string AddSegmentSizeHistory = """
+        INSERT INTO segment_size_history (segment, hour, entered, exited) VALUES (@Segment, @Hour, @Entered, @Exited)
+        ON CONFLICT (segment, hour) DO UPDATE SET entered = entered + excluded.entered, exited = exited + excluded.exited
+        """;
+
+    private const string AddSegmentSize = """
+        INSERT INTO segment_sizes (segment, members) VALUES (@Segment, @Delta)
+        ON CONFLICT (segment) DO UPDATE SET members = members + excluded.members
+        """;
+
     // The profile and every profile absorbed into it, at any depth (one hop when chains were re-pointed).
     private const string SelectDoomedProfiles = """
         WITH RECURSIVE doomed (id) AS (
@@ -132,6 +143,8 @@ internal sealed class SqliteCommitStatements(SqliteConnection connection, Cancel
     private static readonly string[] MembershipParameters = ["@ProfileId", "@Segment", "@InSegment", "@Since", "@UpdatedAt"];
     private static readonly string[] TraitValueParameters = ["@ProfileId", "@Trait", "@Value", "@UpdatedAt"];
     private static readonly string[] ChangeParameters = ["@ProfileId", "@UserId", "@Segment", "@Entered", "@At", "@Cause"];
+    private static readonly string[] SegmentSizeHistoryParameters = ["@Segment", "@Hour", "@Entered", "@Exited"];
+    private static readonly string[] SegmentSizeParameters = ["@Segment", "@Delta"];
     private static readonly string[] DefinitionParameters = ["@Kind", "@Key", "@Body", "@Version", "@CreatedAt", "@UpdatedAt"];
     private static readonly string[] DefinitionChangeParameters = ["@Version", "@Kind", "@Key", "@Actor", "@At", "@Before", "@After"];
     private static readonly string[] IdParameter = ["@Id"];
@@ -275,6 +288,27 @@ internal sealed class SqliteCommitStatements(SqliteConnection connection, Cancel
             insert.SetInt64(4, Instant(change.At));
             insert.SetInt64(5, Code(change.Cause));
             _cursors.Add(insert.ExecuteInt64());
+        }
+
+        var tally = StoredSegmentSizeChange.Tally(changes);
+        using (var history = Prepare(AddSegmentSizeHistory, SegmentSizeHistoryParameters))
+        {
+            foreach (var hour in tally)
+            {
+                history.SetText(0, hour.Segment);
+                history.SetInt64(1, Instant(hour.Hour));
+                history.SetInt64(2, hour.Entered);
+                history.SetInt64(3, hour.Exited);
+                history.Execute();
+            }
+        }
+
+        using var size = Prepare(AddSegmentSize, SegmentSizeParameters);
+        foreach (var segment in tally.GroupBy(hour => hour.Segment, StringComparer.Ordinal))
+        {
+            size.SetText(0, segment.Key);
+            size.SetInt64(1, segment.Sum(hour => hour.Entered - hour.Exited));
+            size.Execute();
         }
     }
 

@@ -155,5 +155,25 @@ internal static class SqliteMigrations
                 revoked_at  INTEGER NULL
             );
             """),
+        (3, """
+            -- Kept counts of the change feed, so a segment's size and history need no scan: members per
+            -- segment (entries minus exits) and entries and exits per segment and UTC hour. Filled from
+            -- the feed already stored, then kept by every commit that appends changes.
+            CREATE TABLE segment_sizes (
+                segment TEXT PRIMARY KEY,
+                members INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE segment_size_history (
+                segment TEXT NOT NULL,
+                hour    INTEGER NOT NULL,
+                entered INTEGER NOT NULL,
+                exited  INTEGER NOT NULL,
+                PRIMARY KEY (segment, hour)
+            ) WITHOUT ROWID;
+            INSERT INTO segment_sizes (segment, members)
+                SELECT segment, SUM(CASE WHEN entered THEN 1 ELSE -1 END) FROM changes GROUP BY segment;
+            INSERT INTO segment_size_history (segment, hour, entered, exited)
+                SELECT segment, (at / 3600000) * 3600000, SUM(entered), SUM(1 - entered) FROM changes GROUP BY segment, at / 3600000;
+            """),
     ];
 }

@@ -195,6 +195,19 @@ public sealed class InMemoryCdpStore : ICdpStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, long>> GetSegmentSizesAsync(CancellationToken cancellationToken = default) =>
+        Read<IReadOnlyDictionary<string, long>>(cancellationToken, () => new Dictionary<string, long>(_state.SegmentSizes, StringComparer.Ordinal));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredSegmentSizeChange>> GetSegmentSizeHistoryAsync(string segment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        return Read<IReadOnlyList<StoredSegmentSizeChange>>(cancellationToken, () => _state.SegmentSizeHistory.TryGetValue(segment, out var history)
+            ? [.. history.Select(h => new StoredSegmentSizeChange(segment, h.Key, h.Value.Entered, h.Value.Exited))]
+            : []);
+    }
+
+    /// <inheritdoc />
     /// <remarks>Definitions are ordered by kind, then by key (ordinal).</remarks>
     public Task<(IReadOnlyList<StoredDefinition> Definitions, long Version)> GetDefinitionsAsync(CancellationToken cancellationToken = default) =>
         Read<(IReadOnlyList<StoredDefinition>, long)>(cancellationToken, () =>

@@ -139,7 +139,9 @@ internal sealed class InMemoryCommit(InMemoryState state) : IStoreTransactionVis
         foreach (var change in changes)
         {
             var cursor = state.Changes.Count + 1L;
-            state.Changes.Add(change with { Cursor = cursor, At = Instant(change.At) });
+            var stored = change with { Cursor = cursor, At = Instant(change.At) };
+            state.Changes.Add(stored);
+            state.CountChange(stored);
             _cursors.Add(cursor);
         }
     }

@@ -37,6 +37,22 @@ internal sealed class InMemoryState
 
     public List<StoredChange> Changes { get; } = [];
 
+    /// <summary>Entries minus exits per segment, kept as changes are appended.</summary>
+    public Dictionary<string, long> SegmentSizes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Entries and exits per segment and hour, kept as changes are appended.</summary>
+    public Dictionary<string, SortedDictionary<DateTimeOffset, (long Entered, long Exited)>> SegmentSizeHistory { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Counts an appended change in its segment's size and history.</summary>
+    public void CountChange(StoredChange change)
+    {
+        SegmentSizes[change.Segment] = SegmentSizes.GetValueOrDefault(change.Segment) + (change.Entered ? 1 : -1);
+        var history = Owned(SegmentSizeHistory, change.Segment, () => new SortedDictionary<DateTimeOffset, (long, long)>());
+        var hour = StoredSegmentSizeChange.HourOf(change.At);
+        var (entered, exited) = history.GetValueOrDefault(hour);
+        history[hour] = change.Entered ? (entered + 1, exited) : (entered, exited + 1);
+    }
+
     public HashSet<Identifier> Suppressions { get; } = [];
 
     public Dictionary<(DefinitionKind Kind, string Key), StoredDefinition> Definitions { get; } = [];

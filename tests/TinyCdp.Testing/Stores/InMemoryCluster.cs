@@ -205,6 +205,12 @@ public sealed class InMemoryCluster : IDifferentialStore
         public Task<IReadOnlyList<StoredChange>> ReadChangesAsync(long after, int limit, CancellationToken cancellationToken = default) =>
             _inner.ReadChangesAsync(after, limit, cancellationToken);
 
+        public Task<IReadOnlyDictionary<string, long>> GetSegmentSizesAsync(CancellationToken cancellationToken = default) =>
+            _inner.GetSegmentSizesAsync(cancellationToken);
+
+        public Task<IReadOnlyList<StoredSegmentSizeChange>> GetSegmentSizeHistoryAsync(string segment, CancellationToken cancellationToken = default) =>
+            _inner.GetSegmentSizeHistoryAsync(segment, cancellationToken);
+
         public Task<(IReadOnlyList<StoredDefinition> Definitions, long Version)> GetDefinitionsAsync(CancellationToken cancellationToken = default) =>
             _inner.GetDefinitionsAsync(cancellationToken);
 

@@ -58,6 +58,12 @@ public class NonDisposingStore(ICdpStore inner) : ICdpStore
     public Task<IReadOnlyList<StoredChange>> ReadChangesAsync(long after, int limit, CancellationToken cancellationToken = default) =>
         inner.ReadChangesAsync(after, limit, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, long>> GetSegmentSizesAsync(CancellationToken cancellationToken = default) =>
+        inner.GetSegmentSizesAsync(cancellationToken);
+
+    public Task<IReadOnlyList<StoredSegmentSizeChange>> GetSegmentSizeHistoryAsync(string segment, CancellationToken cancellationToken = default) =>
+        inner.GetSegmentSizeHistoryAsync(segment, cancellationToken);
+
     public Task<(IReadOnlyList<StoredDefinition> Definitions, long Version)> GetDefinitionsAsync(CancellationToken cancellationToken = default) =>
         inner.GetDefinitionsAsync(cancellationToken);
 
