@@ -72,6 +72,19 @@ public interface ITinyCdp
     /// </summary>
     IAsyncEnumerable<SegmentMember> ListSegmentMembersAsync(string segment, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The number of members of each segment of the catalog (0 for a segment nobody is in), from
+    /// counts the store keeps as the change feed grows: no scan, the same on every node.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, long>> GetSegmentSizesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A segment's size over time: one point per UTC hour in which someone entered or left, oldest
+    /// first, each with the size at the end of that hour. Empty when the segment does not exist or
+    /// nothing changed yet.
+    /// </summary>
+    Task<IReadOnlyList<SegmentSizePoint>> GetSegmentSizeHistoryAsync(string segment, CancellationToken cancellationToken = default);
+
     /// <summary>Membership changes after <paramref name="after"/>, oldest first.</summary>
     Task<IReadOnlyList<MembershipChange>> ReadChangesAsync(long after, int limit = 100, CancellationToken cancellationToken = default);
 

@@ -423,6 +423,32 @@ public sealed class AdminTests : IClassFixture<ServerFactory>
     }
 
     [Fact]
+    public async Task SegmentSize_CountsMembersAndTheirHours_AndAnUnknownSegmentIs404()
+    {
+        var key = Unique("sized");
+        var evt = Unique("bought");
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/v1/admin/segments", new { key, rule = $"events.{evt}.count_all >= 1" })).StatusCode);
+        await Cdp.Definitions.WaitForBackfillAsync();
+        await Cdp.TrackAsync(Unique("sizer"), evt);
+        await Cdp.TrackAsync(Unique("sizer"), evt);
+
+        var body = await Body(await _admin.GetAsync($"/v1/admin/segments/{key}/size"));
+
+        Assert.Equal(key, body.GetProperty("key").GetString());
+        Assert.Equal(2, body.GetProperty("members").GetInt64());
+        // One hour, or two when the tracks straddle an hour's end (this test runs on the real clock).
+        var hours = body.GetProperty("history").EnumerateArray().ToList();
+        Assert.InRange(hours.Count, 1, 2);
+        Assert.Equal(2, hours[^1].GetProperty("members").GetInt64());
+        Assert.Equal(2, hours.Sum(hour => hour.GetProperty("entered").GetInt64()));
+        Assert.All(hours, hour => Assert.Equal(0, hour.GetProperty("exited").GetInt64()));
+        Assert.All(hours, hour => Assert.EndsWith(":00:00.0000000Z", hour.GetProperty("hour").GetString(), StringComparison.Ordinal));
+
+        var missing = await _admin.GetAsync($"/v1/admin/segments/{Unique("none")}/size");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task Metrics_ShowTheCatalog()
     {
         var body = await Body(await _admin.GetAsync("/v1/admin/metrics"));

@@ -34,6 +34,7 @@ public static class RouteTable
         ("GET", "/v1/admin/metrics", ApiKeyKind.Admin, "/v1/admin/metrics"),
         ("GET", "/v1/admin/segments/", ApiKeyKind.Read, "/v1/admin/segments"),
         ("GET", "/v1/admin/segments/{key}", ApiKeyKind.Read, "/v1/admin/segments/some_key"),
+        ("GET", "/v1/admin/segments/{key}/size", ApiKeyKind.Admin, "/v1/admin/segments/some_key/size"),
         ("GET", "/v1/admin/traits/", ApiKeyKind.Read, "/v1/admin/traits"),
         ("GET", "/v1/admin/traits/{key}", ApiKeyKind.Read, "/v1/admin/traits/some_key"),
         ("GET", "/v1/admin/users/search", ApiKeyKind.Admin, "/v1/admin/users/search?query=someone"),

@@ -14,7 +14,7 @@ public sealed class PostgresSchemaTests : PostgresStoreScope
         await Task.WhenAll(first.MigrateAsync(), second.MigrateAsync(), NewStore().MigrateAsync());
         await first.MigrateAsync();
 
-        Assert.Equal([1, 2], await ColumnAsync<int>("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1, 2, 3], await ColumnAsync<int>("SELECT version FROM schema_version ORDER BY version"));
         Assert.True(await second.IsReachableAsync());
         await CommitAsync(first, t => t.Profiles.Add(Profile(Id(1))));
         Assert.Equal([Id(1)], await second.ListProfileIdsAsync(null, 10));
@@ -206,5 +206,27 @@ public sealed class PostgresSchemaTests : PostgresStoreScope
 
         Assert.Contains("identifiers_pkey", plan, StringComparison.Ordinal);
         Assert.Contains("value >= 'ali'", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migration3_OnASchemaWithAFeedAlready_FillsTheSegmentSizesFromIt()
+    {
+        var store = await OpenStoreAsync();
+        var noon = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        await CommitAsync(store, t => t.Changes.AddRange([
+            new StoredChange(0, Id(1), null, "vip", true, noon.AddMinutes(1), Evaluation.ChangeCause.Event),
+            new StoredChange(0, Id(2), null, "vip", true, noon.AddMinutes(2), Evaluation.ChangeCause.Event),
+            new StoredChange(0, Id(2), null, "vip", false, noon.AddMinutes(61), Evaluation.ChangeCause.Time),
+        ]));
+
+        // The schema as version 2 left it: the feed, and no kept counts.
+        await ColumnAsync<int>("DROP TABLE segment_sizes; DROP TABLE segment_size_history; DELETE FROM schema_version WHERE version = 3 RETURNING version");
+        var upgraded = NewStore();
+        await upgraded.MigrateAsync();
+
+        Assert.Equal(1, (await upgraded.GetSegmentSizesAsync())["vip"]);
+        Assert.Equal(
+            [new StoredSegmentSizeChange("vip", noon, 2, 0), new StoredSegmentSizeChange("vip", noon.AddHours(1), 0, 1)],
+            await upgraded.GetSegmentSizeHistoryAsync("vip"));
     }
 }

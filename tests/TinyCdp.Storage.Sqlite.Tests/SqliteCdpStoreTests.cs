@@ -34,6 +34,39 @@ public sealed class SqliteCdpStoreTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
+    [Fact]
+    public async Task Migration3_OnADatabaseWithAFeedAlready_FillsTheSegmentSizesFromIt()
+    {
+        var (a, b) = (Guid.NewGuid(), Guid.NewGuid());
+        var noon = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        await using (var store = NewStore())
+        {
+            await store.MigrateAsync();
+            var transaction = new StoreTransaction();
+            transaction.Changes.AddRange([
+                new StoredChange(0, a, null, "vip", true, noon.AddMinutes(1), ChangeCause.Event),
+                new StoredChange(0, b, null, "vip", true, noon.AddMinutes(2), ChangeCause.Event),
+                new StoredChange(0, b, null, "vip", false, noon.AddMinutes(61), ChangeCause.Time),
+            ]);
+            await store.CommitAsync(transaction);
+        }
+
+        // The database as version 2 left it: the feed, and no kept counts.
+        using (var raw = OpenRaw())
+        {
+            raw.Execute("DROP TABLE segment_sizes; DROP TABLE segment_size_history; DELETE FROM schema_version WHERE version = 3;");
+        }
+
+        await using (var store = NewStore())
+        {
+            await store.MigrateAsync();
+            Assert.Equal(1, (await store.GetSegmentSizesAsync())["vip"]);
+            Assert.Equal(
+                [new StoredSegmentSizeChange("vip", noon, 2, 0), new StoredSegmentSizeChange("vip", noon.AddHours(1), 0, 1)],
+                await store.GetSegmentSizeHistoryAsync("vip"));
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("   ")]
@@ -101,10 +134,10 @@ public sealed class SqliteCdpStoreTests : IDisposable
         }
 
         using var raw = OpenRaw();
-        Assert.Equal([1L, 2L], raw.Query<long>("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1L, 2L, 3L], raw.Query<long>("SELECT version FROM schema_version ORDER BY version"));
         Assert.Equal(
             ["api_keys", "catalog", "changes", "definition_history", "definitions", "event_sequence", "events", "identifiers", "memberships",
-             "merges", "message_ids", "profiles", "schema_version", "suppressions", "trait_values"],
+             "merges", "message_ids", "profiles", "schema_version", "segment_size_history", "segment_sizes", "suppressions", "trait_values"],
             raw.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"));
         Assert.Equal(0, raw.ExecuteScalar<long>("SELECT version FROM catalog"));
     }

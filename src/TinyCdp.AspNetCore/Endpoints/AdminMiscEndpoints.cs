@@ -4,7 +4,7 @@ using TinyCdp.AspNetCore.Endpoints.Admin;
 
 namespace TinyCdp.AspNetCore.Endpoints;
 
-/// <summary>Routes of the AdminMisc group (HTTP-API.md "Admin"): metrics and the membership change feed.</summary>
+/// <summary>Routes of the AdminMisc group (HTTP-API.md "Admin"): metrics, segment sizes and the membership change feed.</summary>
 internal static class AdminMiscEndpoints
 {
     public static IEndpointRouteBuilder MapAdminMiscEndpoints(this IEndpointRouteBuilder routes)
@@ -26,6 +26,35 @@ internal static class AdminMiscEndpoints
                 writer.WriteNumber("total", backfill.Total);
                 writer.WriteNumber("catalogVersion", backfill.CatalogVersion);
                 writer.WriteEndObject();
+            });
+        }).RequireAuthorization(Tiers.Admin).WithTags("admin");
+
+        // A segment's size now and per hour, from the counts the store keeps as the change feed grows.
+        routes.MapGet("/v1/admin/segments/{key}/size", async (string key, ITinyCdp cdp, IDefinitionsService definitions, CancellationToken ct) =>
+        {
+            if (!definitions.Catalog.Definitions.Segments.Any(s => s.Key == key))
+            {
+                return Problems.NotFound($"Segment '{key}' not found");
+            }
+
+            var sizes = await cdp.GetSegmentSizesAsync(ct);
+            var history = await cdp.GetSegmentSizeHistoryAsync(key, ct);
+            return AdminHttp.Json(writer =>
+            {
+                writer.WriteString("key", key);
+                writer.WriteNumber("members", sizes.GetValueOrDefault(key));
+                writer.WriteStartArray("history");
+                foreach (var point in history)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("hour", AdminHttp.Iso(point.Hour));
+                    writer.WriteNumber("members", point.Members);
+                    writer.WriteNumber("entered", point.Entered);
+                    writer.WriteNumber("exited", point.Exited);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
             });
         }).RequireAuthorization(Tiers.Admin).WithTags("admin");
 

@@ -294,6 +294,19 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
         }
     }
 
+    public async Task<IReadOnlyDictionary<string, long>> GetSegmentSizesAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await _changeFeed.GetSizesAsync(Catalog.Definitions.Segments.Select(s => s.Key), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<SegmentSizePoint>> GetSegmentSizeHistoryAsync(string segment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return Catalog.FindSegment(segment) is null ? [] : await _changeFeed.GetSizeHistoryAsync(segment, cancellationToken).ConfigureAwait(false);
+    }
+
     public async IAsyncEnumerable<MembershipChange> WatchChangesAsync(long after, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);

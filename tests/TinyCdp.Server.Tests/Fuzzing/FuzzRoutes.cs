@@ -149,6 +149,7 @@ internal static class FuzzRoutes
         routes.Add(new("DELETE", "/v1/admin/users/{id}", RouteFamily.Admin, Queries("DELETE", PathWith("/v1/admin/users/", "fuzz-nobody", "id"), Parameter("suppress", "false"))));
         routes.Add(new("GET", "/v1/admin/changes", RouteFamily.Admin, Queries("GET", Fixed("/v1/admin/changes"), Parameter("after", "0"), Parameter("limit", "10"))));
         routes.Add(new("GET", "/v1/admin/metrics", RouteFamily.Admin, Queries("GET", Fixed("/v1/admin/metrics"))));
+        routes.Add(new("GET", "/v1/admin/segments/{key}/size", RouteFamily.Admin, Queries("GET", PathWith("/v1/admin/segments/", Segment, "key", "/size"))));
         routes.Add(new("GET", "/v1/export/segment/{key}", RouteFamily.Admin, Queries("GET", PathWith("/v1/export/segment/", Segment, "key"))));
         routes.Add(new("GET", "/v1/export/segment/{key}.csv", RouteFamily.Admin, Queries("GET", PathWith("/v1/export/segment/", Segment, "key", ".csv"))));
         routes.Add(new("GET", "/ofrep/v1/configuration", RouteFamily.Admin, Queries("GET", Fixed("/ofrep/v1/configuration"))));

@@ -69,4 +69,26 @@ internal sealed class ChangeFeed(ICdpStore store)
             after = page[^1].ProfileId;
         }
     }
+
+    /// <summary>The size of each given segment (0 when nobody is in it), from the store's kept counts.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> GetSizesAsync(IEnumerable<string> segments, CancellationToken cancellationToken)
+    {
+        var kept = await store.GetSegmentSizesAsync(cancellationToken).ConfigureAwait(false);
+        return segments.ToDictionary(segment => segment, segment => kept.GetValueOrDefault(segment), StringComparer.Ordinal);
+    }
+
+    /// <summary>A segment's size at the end of each hour that changed it: the running sum of its kept entries and exits.</summary>
+    public async Task<IReadOnlyList<SegmentSizePoint>> GetSizeHistoryAsync(string segment, CancellationToken cancellationToken)
+    {
+        var hours = await store.GetSegmentSizeHistoryAsync(segment, cancellationToken).ConfigureAwait(false);
+        var points = new List<SegmentSizePoint>(hours.Count);
+        long members = 0;
+        foreach (var hour in hours)
+        {
+            members += hour.Entered - hour.Exited;
+            points.Add(new SegmentSizePoint(hour.Hour, members, hour.Entered, hour.Exited));
+        }
+
+        return points;
+    }
 }
