@@ -60,6 +60,19 @@ internal sealed class PostgresProfileReader(PostgresConnections connections) : I
             cancellationToken);
     }
 
+    public Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+
+        // Exactly uniform: one pass over the live ids keeping the 'limit' smallest random keys (a top-N sort);
+        // docs/storage.md says why not a random pivot in the id order.
+        return connections.WithConnectionAsync<IReadOnlyList<Guid>>(async connection =>
+            [.. await connection.QueryAsync<Guid>(new CommandDefinition(
+                "SELECT id FROM (SELECT id FROM profiles WHERE merged_into IS NULL ORDER BY random() LIMIT @Limit) AS sample ORDER BY id",
+                new { Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)],
+            cancellationToken);
+    }
+
     public Task<long> CountProfilesAsync(CancellationToken cancellationToken = default) =>
         connections.WithConnectionAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM profiles WHERE merged_into IS NULL", cancellationToken: cancellationToken)), cancellationToken);

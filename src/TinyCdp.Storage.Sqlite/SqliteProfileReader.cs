@@ -63,6 +63,19 @@ internal sealed class SqliteProfileReader(SqliteConnections connections) : IProf
         return [.. ids.Select(Id)];
     }
 
+    public async Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        using var connection = await connections.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+
+        // Exactly uniform: one pass over the partial index of live ids, keeping the 'limit' smallest random keys
+        // (docs/storage.md says why not a random pivot in the id order).
+        var ids = await connection.QueryAsync<byte[]>(new CommandDefinition(
+            "SELECT id FROM (SELECT id FROM profiles WHERE merged_into IS NULL ORDER BY random() LIMIT @Limit) ORDER BY id",
+            new { Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. ids.Select(Id)];
+    }
+
     public async Task<long> CountProfilesAsync(CancellationToken cancellationToken = default)
     {
         using var connection = await connections.OpenReadAsync(cancellationToken).ConfigureAwait(false);

@@ -211,6 +211,52 @@ public abstract partial class StoreSpecification
     }
 
     [Fact]
+    public async Task SampleProfileIdsAsync_FewerThanTheLimit_ReturnsEveryLiveIdAscending()
+    {
+        await using var store = await CreateStoreAsync();
+        await SeedForSamplingAsync(store, 10);
+
+        var live = Enumerable.Range(1, 10).Where(n => n is not (3 or 7)).Select(ProfileId).ToList();
+        Assert.Equal(live, await store.SampleProfileIdsAsync(8));
+        Assert.Equal(live, await store.SampleProfileIdsAsync(100));
+        Assert.Empty(await store.SampleProfileIdsAsync(0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SampleProfileIdsAsync(-1));
+    }
+
+    [Fact]
+    public async Task SampleProfileIdsAsync_MoreThanTheLimit_ReturnsThatManyDistinctLiveIdsAscending()
+    {
+        await using var store = await CreateStoreAsync();
+        await SeedForSamplingAsync(store, 40);
+        var live = Enumerable.Range(1, 40).Where(n => n is not (3 or 7)).Select(ProfileId).ToHashSet();
+
+        var seen = new HashSet<Guid>();
+        for (var round = 0; round < 20; round++)
+        {
+            var sample = await store.SampleProfileIdsAsync(5);
+            Assert.Equal(5, sample.Count);
+            Assert.Equal(5, sample.Distinct().Count());
+            Assert.Equal(sample.Order(), sample);
+            Assert.All(sample, id => Assert.Contains(id, live));
+            seen.UnionWith(sample);
+        }
+
+        // 100 draws of 5 out of 38: a sampler stuck on a few ids (or on one end of the order) would not get here.
+        Assert.True(seen.Count >= 25, $"only {seen.Count} distinct ids in 20 samples");
+    }
+
+    /// <summary>Profiles 1..count, of which 3 is absorbed into 1 and 7 deleted.</summary>
+    private static async Task SeedForSamplingAsync(ICdpStore store, int count)
+    {
+        await CommitAsync(store, transaction => transaction.Profiles.AddRange(Enumerable.Range(1, count).Select(n => Profile(ProfileId(n)))));
+        await CommitAsync(store, transaction =>
+        {
+            transaction.Merges.Add(new StoredMerge(ProfileId(1), ProfileId(3), At(1), "m"));
+            transaction.DeletedProfiles.Add(ProfileId(7));
+        });
+    }
+
+    [Fact]
     public async Task ListProfileIdsAsync_Pages_AscendingLiveIdsAfterTheGivenOne()
     {
         await using var store = await CreateStoreAsync();
