@@ -214,9 +214,8 @@ public abstract partial class StoreSpecification
     public async Task SampleProfileIdsAsync_FewerThanTheLimit_ReturnsEveryLiveIdAscending()
     {
         await using var store = await CreateStoreAsync();
-        await SeedForSamplingAsync(store, 10);
+        var live = await SeedForSamplingAsync(store, 10);
 
-        var live = Enumerable.Range(1, 10).Where(n => n is not (3 or 7)).Select(ProfileId).ToList();
         Assert.Equal(live, await store.SampleProfileIdsAsync(8));
         Assert.Equal(live, await store.SampleProfileIdsAsync(100));
         Assert.Empty(await store.SampleProfileIdsAsync(0));
@@ -227,8 +226,7 @@ public abstract partial class StoreSpecification
     public async Task SampleProfileIdsAsync_MoreThanTheLimit_ReturnsThatManyDistinctLiveIdsAscending()
     {
         await using var store = await CreateStoreAsync();
-        await SeedForSamplingAsync(store, 40);
-        var live = Enumerable.Range(1, 40).Where(n => n is not (3 or 7)).Select(ProfileId).ToHashSet();
+        var live = (await SeedForSamplingAsync(store, 40)).ToHashSet();
 
         var seen = new HashSet<Guid>();
         for (var round = 0; round < 20; round++)
@@ -241,19 +239,24 @@ public abstract partial class StoreSpecification
             seen.UnionWith(sample);
         }
 
-        // 100 draws of 5 out of 38: a sampler stuck on a few ids (or on one end of the order) would not get here.
+        // 100 draws of 5 out of 38: a sampler stuck on a few ids (or on one end of an order) would not get here.
         Assert.True(seen.Count >= 25, $"only {seen.Count} distinct ids in 20 samples");
     }
 
-    /// <summary>Profiles 1..count, of which 3 is absorbed into 1 and 7 deleted.</summary>
-    private static async Task SeedForSamplingAsync(ICdpStore store, int count)
+    /// <summary>
+    /// <paramref name="count"/> profiles with ids like the engine's (time-ordered, random last bytes: stores may
+    /// sample by those), of which the third is then absorbed into the first and the seventh deleted; the live ids, ascending.
+    /// </summary>
+    private static async Task<IReadOnlyList<Guid>> SeedForSamplingAsync(ICdpStore store, int count)
     {
-        await CommitAsync(store, transaction => transaction.Profiles.AddRange(Enumerable.Range(1, count).Select(n => Profile(ProfileId(n)))));
+        var ids = Enumerable.Range(0, count).Select(n => Guid.CreateVersion7(At(n))).ToList();
+        await CommitAsync(store, transaction => transaction.Profiles.AddRange(ids.Select(id => Profile(id))));
         await CommitAsync(store, transaction =>
         {
-            transaction.Merges.Add(new StoredMerge(ProfileId(1), ProfileId(3), At(1), "m"));
-            transaction.DeletedProfiles.Add(ProfileId(7));
+            transaction.Merges.Add(new StoredMerge(ids[0], ids[2], At(1), "m"));
+            transaction.DeletedProfiles.Add(ids[6]);
         });
+        return [.. ids.Where((_, n) => n is not (2 or 6)).Order()];
     }
 
     [Fact]
