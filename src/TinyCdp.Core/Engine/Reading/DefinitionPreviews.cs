@@ -48,12 +48,9 @@ internal sealed class DefinitionPreviews(EngineContext engine, ProfileLoader loa
         }
 
         var draft = Draft(catalog, kind, key);
-        var resultType = draft.Expression.ResultType;
         var ids = await engine.Store.SampleProfileIdsAsync(sampleSize, cancellationToken).ConfigureAwait(false);
+        var tally = new Tally(draft.Expression.ResultType);
         var now = engine.Time.GetUtcNow();
-        var horizon = now - EngineContext.CompactionMargin;
-        int sampled = 0, matched = 0;
-        var matches = new List<PreviewMatch>();
         var next = ids.Count > 0 ? engine.Store.LoadProfileStatesAsync(ids.Take(BatchSize).ToList(), cancellationToken) : null;
         for (var start = 0; next is not null; start += BatchSize)
         {
@@ -63,33 +60,57 @@ internal sealed class DefinitionPreviews(EngineContext engine, ProfileLoader loa
             next = start + BatchSize < ids.Count
                 ? engine.Store.LoadProfileStatesAsync(ids.Skip(start + BatchSize).Take(BatchSize).ToList(), cancellationToken)
                 : null;
-            foreach (var id in ids.Skip(start).Take(BatchSize))
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-
-                // Deleted or absorbed since it was sampled: not a stored profile any more.
-                if (!states.TryGetValue(id, out var state) || state.Profile.MergedInto is not null)
+                foreach (var id in ids.Skip(start).Take(BatchSize))
                 {
-                    continue;
-                }
+                    cancellationToken.ThrowIfCancellationRequested();
 
-                var prepared = loader.Prepare(state, catalog, horizon);
-                var snapshot = new ProfileSnapshot(id, state.Profile.CreatedAt, [.. prepared.Identifiers], prepared.Properties, catalog,
-                    prepared.Aggregates.Evaluate(now), prepared.Memberships.ToImmutableDictionary(m => m.Segment, StringComparer.Ordinal), state.Profile.Version);
-                var value = draft.Evaluate(ProfileEvaluationContext.Rent(snapshot, now));
-                sampled++;
-                if (resultType == ExprType.Bool ? value.IsTrue : !value.IsNull)
-                {
-                    matched++;
-                    if (matches.Count < MaxMatches)
+                    // Deleted or absorbed since it was sampled: not a stored profile any more.
+                    if (states.TryGetValue(id, out var state) && state.Profile.MergedInto is null)
                     {
-                        matches.Add(new PreviewMatch(id, snapshot.UserId, snapshot.AnonymousId, value));
+                        var prepared = loader.Prepare(state, catalog, now - EngineContext.CompactionMargin);
+                        var snapshot = new ProfileSnapshot(id, state.Profile.CreatedAt, [.. prepared.Identifiers], prepared.Properties, catalog,
+                            prepared.Aggregates.Evaluate(now), prepared.Memberships.ToImmutableDictionary(m => m.Segment, StringComparer.Ordinal), state.Profile.Version);
+                        tally.Add(snapshot, draft.Evaluate(ProfileEvaluationContext.Rent(snapshot, now)));
                     }
                 }
             }
+            catch (Exception) when (next is not null)
+            {
+                // Cancelled mid-way: the read ahead must not fail unobserved.
+                _ = next.ContinueWith(static read => read.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                throw;
+            }
         }
 
-        return new DefinitionPreview(null, resultType, sampled, matched, matches);
+        return new DefinitionPreview(null, tally.ResultType, tally.Sampled, tally.Matched, tally.Matches);
+    }
+
+    /// <summary>The counts and the first matches of a preview.</summary>
+    private sealed class Tally(ExprType resultType)
+    {
+        public ExprType ResultType => resultType;
+
+        public int Sampled { get; private set; }
+
+        public int Matched { get; private set; }
+
+        public List<PreviewMatch> Matches { get; } = [];
+
+        /// <summary>A bool draft matches when true; any other trait when not null.</summary>
+        public void Add(ProfileSnapshot snapshot, Value value)
+        {
+            Sampled++;
+            if (resultType == ExprType.Bool ? value.IsTrue : !value.IsNull)
+            {
+                Matched++;
+                if (Matches.Count < MaxMatches)
+                {
+                    Matches.Add(new PreviewMatch(snapshot.Id, snapshot.UserId, snapshot.AnonymousId, value));
+                }
+            }
+        }
     }
 
     /// <summary>The draft in the compiled catalog, and how to evaluate it on a profile.</summary>
