@@ -33,7 +33,8 @@ internal sealed class DefinitionPreviews(EngineContext engine, ProfileLoader loa
 
         // A key outside the user's reach: nothing can read the draft, so it adds no cycle and shadows nothing.
         var key = "_preview_" + Guid.NewGuid().ToString("N");
-        var definitions = engine.Catalog.Definitions;
+        var current = engine.Catalog;
+        var definitions = current.Definitions;
         definitions = kind switch
         {
             DefinitionKind.Trait => definitions with { Traits = [.. definitions.Traits, new TraitDefinition(key, expression)] },
@@ -41,7 +42,7 @@ internal sealed class DefinitionPreviews(EngineContext engine, ProfileLoader loa
             _ => definitions with { Flags = [.. definitions.Flags, FlagDefinition.FromRule(key, expression)] },
         };
 
-        if (!CatalogCompiler.TryCompile(definitions, engine.Catalog.Version, engine.Options.Retention, out var catalog, out var error))
+        if (!CatalogCompiler.TryCompile(definitions, current.Version, engine.Options.Retention, out var catalog, out var error))
         {
             // The draft is the only new definition, so the error is about its expression.
             return new DefinitionPreview(error.Expression ?? throw new InvalidOperationException(error.Message), null, 0, 0, []);
