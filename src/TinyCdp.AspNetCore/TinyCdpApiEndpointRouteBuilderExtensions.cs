@@ -35,6 +35,7 @@ public static class TinyCdpApiEndpointRouteBuilderExtensions
         endpoints.MapDecideEndpoints();
         endpoints.MapOfrepEndpoints();
         endpoints.MapAdminDefinitionEndpoints();
+        endpoints.MapAdminPreviewEndpoints();
         endpoints.MapAdminKeyEndpoints();
         endpoints.MapAdminUserEndpoints();
         endpoints.MapAdminMiscEndpoints();

@@ -219,6 +219,10 @@ public sealed class PostgresCdpStore : ISharedCdpStore
         _profiles.ListProfileIdsAsync(after, limit, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default) =>
+        _profiles.SampleProfileIdsAsync(limit, cancellationToken);
+
+    /// <inheritdoc />
     public Task<long> CountProfilesAsync(CancellationToken cancellationToken = default) =>
         _profiles.CountProfilesAsync(cancellationToken);
 

@@ -214,5 +214,10 @@ internal static class PostgresMigrations
                        COUNT(*) FILTER (WHERE entered), COUNT(*) FILTER (WHERE NOT entered)
                 FROM changes GROUP BY 1, 2;
             """),
+        (4, """
+            -- Samples of live profiles (previews): the last four bytes of an id are random in the ids the engine
+            -- creates, so the live ids that follow a random pivot in this order are a uniform sample.
+            CREATE INDEX profiles_sample ON profiles (substring(uuid_send(id) from 13 for 4)) WHERE merged_into IS NULL;
+            """),
     ];
 }

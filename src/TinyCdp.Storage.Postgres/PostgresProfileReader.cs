@@ -60,6 +60,34 @@ internal sealed class PostgresProfileReader(PostgresConnections connections) : I
             cancellationToken);
     }
 
+    public Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (limit == 0)
+        {
+            return Task.FromResult<IReadOnlyList<Guid>>([]);
+        }
+
+        // The live ids that follow a random pivot in the order of their random last four bytes, wrapping
+        // around: two range reads of the profiles_sample index, never a scan (docs/storage.md).
+        var pivot = new byte[4];
+        Random.Shared.NextBytes(pivot);
+        return connections.WithConnectionAsync<IReadOnlyList<Guid>>(async connection =>
+        {
+            var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
+                "SELECT id FROM profiles WHERE merged_into IS NULL AND substring(uuid_send(id) from 13 for 4) >= @Pivot ORDER BY substring(uuid_send(id) from 13 for 4) LIMIT @Limit",
+                new { Pivot = pivot, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+            if (ids.Count < limit)
+            {
+                ids.AddRange(await connection.QueryAsync<Guid>(new CommandDefinition(
+                    "SELECT id FROM profiles WHERE merged_into IS NULL AND substring(uuid_send(id) from 13 for 4) < @Pivot ORDER BY substring(uuid_send(id) from 13 for 4) LIMIT @Limit",
+                    new { Pivot = pivot, Limit = (long)(limit - ids.Count) }, cancellationToken: cancellationToken)).ConfigureAwait(false));
+            }
+
+            return [.. ids.Order()];
+        }, cancellationToken);
+    }
+
     public Task<long> CountProfilesAsync(CancellationToken cancellationToken = default) =>
         connections.WithConnectionAsync(connection => connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM profiles WHERE merged_into IS NULL", cancellationToken: cancellationToken)), cancellationToken);

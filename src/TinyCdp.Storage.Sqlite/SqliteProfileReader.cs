@@ -63,6 +63,32 @@ internal sealed class SqliteProfileReader(SqliteConnections connections) : IProf
         return [.. ids.Select(Id)];
     }
 
+    public async Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        // The live ids that follow a random pivot in the order of their random last four bytes, wrapping
+        // around: two range reads of the profiles_sample index, never a scan (docs/storage.md).
+        using var connection = await connections.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        var pivot = new byte[4];
+        Random.Shared.NextBytes(pivot);
+        var ids = (await connection.QueryAsync<byte[]>(new CommandDefinition(
+            "SELECT id FROM profiles WHERE merged_into IS NULL AND substr(id, 13, 4) >= @Pivot ORDER BY substr(id, 13, 4) LIMIT @Limit",
+            new { Pivot = pivot, Limit = (long)limit }, cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(Id).ToList();
+        if (ids.Count < limit)
+        {
+            ids.AddRange((await connection.QueryAsync<byte[]>(new CommandDefinition(
+                "SELECT id FROM profiles WHERE merged_into IS NULL AND substr(id, 13, 4) < @Pivot ORDER BY substr(id, 13, 4) LIMIT @Limit",
+                new { Pivot = pivot, Limit = (long)(limit - ids.Count) }, cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(Id));
+        }
+
+        return [.. ids.Order()];
+    }
+
     public async Task<long> CountProfilesAsync(CancellationToken cancellationToken = default)
     {
         using var connection = await connections.OpenReadAsync(cancellationToken).ConfigureAwait(false);

@@ -200,6 +200,46 @@ public sealed class AdminTests : IClassFixture<ServerFactory>
     }
 
     [Fact]
+    public async Task Preview_CountsTheSampledMatches_OrAnswersTheErrorAsValidateDoes()
+    {
+        var name = Unique("clicked");
+        var users = new[] { Unique("pa"), Unique("pb"), Unique("pc") };
+        foreach (var user in users)
+        {
+            Assert.True((await Cdp.TrackAsync(user, name)).Accepted);
+        }
+
+        Assert.True((await Cdp.TrackAsync(Unique("pd"), "view")).Accepted);
+
+        var response = await _admin.PostAsJsonAsync("/v1/admin/preview", new { type = "segment", expression = $"events[\"{name}\"].count_all > 0" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await Body(response);
+        Assert.True(body.GetProperty("valid").GetBoolean());
+        Assert.Equal("bool", body.GetProperty("resultType").GetString());
+        Assert.True(body.GetProperty("sampled").GetInt32() >= 4);
+        Assert.Equal(3, body.GetProperty("matched").GetInt32());
+        var matches = body.GetProperty("matches").EnumerateArray().ToList();
+        Assert.Equal(users.Order(), matches.Select(m => m.GetProperty("userId").GetString()!).Order());
+        Assert.All(matches, m => Assert.True(m.GetProperty("value").GetBoolean()));
+        Assert.All(matches, m => Assert.True(Guid.TryParse(m.GetProperty("profileId").GetString(), out _)));
+
+        var one = await Body(await _admin.PostAsJsonAsync("/v1/admin/preview", new { type = "trait", expression = $"events[\"{name}\"].count_all", sampleSize = 1 }));
+        Assert.Equal("number", one.GetProperty("resultType").GetString());
+        Assert.Equal(1, one.GetProperty("sampled").GetInt32());
+
+        var invalid = await Body(await _admin.PostAsJsonAsync("/v1/admin/preview", new { type = "flag", expression = "no_such_trait > 2" }));
+        Assert.False(invalid.GetProperty("valid").GetBoolean());
+        Assert.Equal("Name error (line 1, column 1): unknown name 'no_such_trait': it is not a trait or a built-in name.", invalid.GetProperty("error").GetString());
+        Assert.Equal(13, invalid.GetProperty("span").GetProperty("end").GetInt32());
+
+        var badSize = await _admin.PostAsJsonAsync("/v1/admin/preview", new { expression = "true", sampleSize = 10_001 });
+        Assert.Equal(HttpStatusCode.BadRequest, badSize.StatusCode);
+        Assert.Equal("sampleSize must be an integer from 1 to 10000", (await Body(badSize)).GetProperty("errors").GetProperty("sampleSize")[0].GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _admin.PostAsJsonAsync("/v1/admin/preview", new { expression = "true", type = "query" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _admin.PostAsJsonAsync("/v1/admin/preview", new { type = "segment" })).StatusCode);
+    }
+
+    [Fact]
     public async Task Keys_CreateListRevoke_RevocationIsImmediate()
     {
         var created = await _admin.PostAsJsonAsync("/v1/admin/keys", new { kind = "read", description = "web" });

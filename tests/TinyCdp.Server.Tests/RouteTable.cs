@@ -47,6 +47,7 @@ public static class RouteTable
         ("POST", "/ofrep/v1/evaluate/flags/{key}", ApiKeyKind.Read, "/ofrep/v1/evaluate/flags/some_key"),
         ("POST", "/v1/admin/flags/", ApiKeyKind.Admin, "/v1/admin/flags"),
         ("POST", "/v1/admin/keys/", ApiKeyKind.Admin, "/v1/admin/keys"),
+        ("POST", "/v1/admin/preview", ApiKeyKind.Admin, "/v1/admin/preview"),
         ("POST", "/v1/admin/segments/", ApiKeyKind.Admin, "/v1/admin/segments"),
         ("POST", "/v1/admin/traits/", ApiKeyKind.Admin, "/v1/admin/traits"),
         ("POST", "/v1/admin/validate", ApiKeyKind.Admin, "/v1/admin/validate"),

@@ -14,7 +14,7 @@ public sealed class PostgresSchemaTests : PostgresStoreScope
         await Task.WhenAll(first.MigrateAsync(), second.MigrateAsync(), NewStore().MigrateAsync());
         await first.MigrateAsync();
 
-        Assert.Equal([1, 2, 3], await ColumnAsync<int>("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1, 2, 3, 4], await ColumnAsync<int>("SELECT version FROM schema_version ORDER BY version"));
         Assert.True(await second.IsReachableAsync());
         await CommitAsync(first, t => t.Profiles.Add(Profile(Id(1))));
         Assert.Equal([Id(1)], await second.ListProfileIdsAsync(null, 10));

@@ -211,6 +211,55 @@ public abstract partial class StoreSpecification
     }
 
     [Fact]
+    public async Task SampleProfileIdsAsync_FewerThanTheLimit_ReturnsEveryLiveIdAscending()
+    {
+        await using var store = await CreateStoreAsync();
+        var live = await SeedForSamplingAsync(store, 10);
+
+        Assert.Equal(live, await store.SampleProfileIdsAsync(8));
+        Assert.Equal(live, await store.SampleProfileIdsAsync(100));
+        Assert.Empty(await store.SampleProfileIdsAsync(0));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SampleProfileIdsAsync(-1));
+    }
+
+    [Fact]
+    public async Task SampleProfileIdsAsync_MoreThanTheLimit_ReturnsThatManyDistinctLiveIdsAscending()
+    {
+        await using var store = await CreateStoreAsync();
+        var live = (await SeedForSamplingAsync(store, 40)).ToHashSet();
+
+        var seen = new HashSet<Guid>();
+        for (var round = 0; round < 20; round++)
+        {
+            var sample = await store.SampleProfileIdsAsync(5);
+            Assert.Equal(5, sample.Count);
+            Assert.Equal(5, sample.Distinct().Count());
+            Assert.Equal(sample.Order(), sample);
+            Assert.All(sample, id => Assert.Contains(id, live));
+            seen.UnionWith(sample);
+        }
+
+        // 100 draws of 5 out of 38: a sampler stuck on a few ids (or on one end of an order) would not get here.
+        Assert.True(seen.Count >= 25, $"only {seen.Count} distinct ids in 20 samples");
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> profiles with ids like the engine's (time-ordered, random last bytes: stores may
+    /// sample by those), of which the third is then absorbed into the first and the seventh deleted; the live ids, ascending.
+    /// </summary>
+    private static async Task<IReadOnlyList<Guid>> SeedForSamplingAsync(ICdpStore store, int count)
+    {
+        var ids = Enumerable.Range(0, count).Select(n => Guid.CreateVersion7(At(n))).ToList();
+        await CommitAsync(store, transaction => transaction.Profiles.AddRange(ids.Select(id => Profile(id))));
+        await CommitAsync(store, transaction =>
+        {
+            transaction.Merges.Add(new StoredMerge(ids[0], ids[2], At(1), "m"));
+            transaction.DeletedProfiles.Add(ids[6]);
+        });
+        return [.. ids.Where((_, n) => n is not (2 or 6)).Order()];
+    }
+
+    [Fact]
     public async Task ListProfileIdsAsync_Pages_AscendingLiveIdsAfterTheGivenOne()
     {
         await using var store = await CreateStoreAsync();

@@ -134,7 +134,7 @@ public sealed class SqliteCdpStoreTests : IDisposable
         }
 
         using var raw = OpenRaw();
-        Assert.Equal([1L, 2L, 3L], raw.Query<long>("SELECT version FROM schema_version ORDER BY version"));
+        Assert.Equal([1L, 2L, 3L, 4L], raw.Query<long>("SELECT version FROM schema_version ORDER BY version"));
         Assert.Equal(
             ["api_keys", "catalog", "changes", "definition_history", "definitions", "event_sequence", "events", "identifiers", "memberships",
              "merges", "message_ids", "profiles", "schema_version", "segment_size_history", "segment_sizes", "suppressions", "trait_values"],

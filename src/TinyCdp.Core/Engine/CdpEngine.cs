@@ -34,6 +34,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
     private readonly ProfileQueries _queries;
     private readonly ProfileViews _views;
     private readonly ChangeFeed _changeFeed;
+    private readonly DefinitionPreviews _previews;
     private readonly CatalogBackfill _backfill;
     private readonly MembershipTimer _timer;
     private readonly ClusterSync _cluster;
@@ -60,6 +61,7 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
         _queries = new ProfileQueries(engine, _cache, _snapshots);
         _views = new ProfileViews(engine, _snapshots);
         _changeFeed = new ChangeFeed(store);
+        _previews = new DefinitionPreviews(engine, loader);
         _backfill = new CatalogBackfill(engine, _queue, loader);
         _timer = new MembershipTimer(engine, _queue);
         _cluster = new ClusterSync(engine, _cache);
@@ -346,6 +348,15 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
     }
 
     public Task WaitForBackfillAsync(CancellationToken cancellationToken = default) => _backfill.WaitAsync(cancellationToken);
+
+    public async Task<DefinitionPreview> PreviewAsync(DefinitionKind kind, string expression, int sampleSize = DefinitionPreviews.MaxSampleSize, CancellationToken cancellationToken = default)
+    {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
+        return await _previews.PreviewAsync(kind, expression, sampleSize, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a profile has a loaded entry in the cache (tests check that previews leave cold profiles cold).</summary>
+    internal bool IsCached(Guid profileId) => _cache.TryGet(profileId, out var entry) && entry.Snapshot is not null;
 
     public async Task<bool> DeleteProfileAsync(ProfileReference user, bool suppressIdentifiers = false, CancellationToken cancellationToken = default)
     {

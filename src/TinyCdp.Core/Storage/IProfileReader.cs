@@ -21,6 +21,13 @@ public interface IProfileReader
     /// <summary>Live (not absorbed) profile ids in ascending order after <paramref name="after"/>, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A uniformly random sample of live (not absorbed) profile ids, ascending: every live profile when
+    /// there are at most <paramref name="limit"/>, otherwise <paramref name="limit"/> distinct ones, each
+    /// subset of that size equally likely. Previews of draft definitions evaluate it.
+    /// </summary>
+    Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default);
+
     /// <summary>The number of live profiles.</summary>
     Task<long> CountProfilesAsync(CancellationToken cancellationToken = default);
 

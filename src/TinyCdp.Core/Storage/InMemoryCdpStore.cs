@@ -170,6 +170,25 @@ public sealed class InMemoryCdpStore : ICdpStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return Read<IReadOnlyList<Guid>>(cancellationToken, () =>
+        {
+            // A partial Fisher-Yates shuffle: the first 'limit' places hold a uniform sample.
+            var ids = _state.LiveProfiles.ToArray();
+            var take = Math.Min(limit, ids.Length);
+            for (var i = 0; i < take; i++)
+            {
+                var j = Random.Shared.Next(i, ids.Length);
+                (ids[i], ids[j]) = (ids[j], ids[i]);
+            }
+
+            return [.. ids.Take(take).Order()];
+        });
+    }
+
+    /// <inheritdoc />
     public Task<long> CountProfilesAsync(CancellationToken cancellationToken = default) =>
         Read(cancellationToken, () => (long)_state.LiveProfiles.Count);
 

@@ -72,6 +72,7 @@ internal static class FuzzRoutes
 
 
     private static readonly BodyTemplate Validate = new("""{"expression":"events.purchase.count_30d > 1","type":"segment"}""");
+    private static readonly BodyTemplate Preview = new("""{"expression":"events.purchase.count_30d > 1","type":"segment","sampleSize":100}""");
     private static readonly BodyTemplate NewKey = new("""{"kind":"read","description":"made by the fuzzer"}""");
 
     private static readonly string[] ContentTypes =
@@ -99,6 +100,7 @@ internal static class FuzzRoutes
         ("PUT", "/v1/admin/segments/" + Segment, RouteFamily.Admin, ReplacedSegment.Valid),
         ("POST", "/v1/admin/flags", RouteFamily.Admin, NewFullFlag.Valid),
         ("POST", "/v1/admin/validate", RouteFamily.Admin, Validate.Valid),
+        ("POST", "/v1/admin/preview", RouteFamily.Admin, Preview.Valid),
         ("POST", "/v1/admin/keys", RouteFamily.Admin, NewKey.Valid),
     ];
 
@@ -133,6 +135,7 @@ internal static class FuzzRoutes
         }
 
         routes.Add(new("POST", "/v1/admin/validate", RouteFamily.Admin, Bodies("POST", Fixed("/v1/admin/validate"), [Validate], RouteFamily.Admin)));
+        routes.Add(new("POST", "/v1/admin/preview", RouteFamily.Admin, Bodies("POST", Fixed("/v1/admin/preview"), [Preview], RouteFamily.Admin)));
         routes.Add(new("POST", "/v1/admin/keys/", RouteFamily.Admin, Bodies("POST", Fixed("/v1/admin/keys"), [NewKey], RouteFamily.Admin)));
         routes.Add(new("GET", "/v1/admin/keys/", RouteFamily.Admin, Queries("GET", Fixed("/v1/admin/keys"))));
         routes.Add(new("DELETE", "/v1/admin/keys/{id}", RouteFamily.Admin, Queries("DELETE", PathWith("/v1/admin/keys/", "key_0000000000000000", "id"))));

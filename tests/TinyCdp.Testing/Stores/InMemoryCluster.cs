@@ -197,6 +197,9 @@ public sealed class InMemoryCluster : IDifferentialStore
         public Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default) =>
             _inner.ListProfileIdsAsync(after, limit, cancellationToken);
 
+        public Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default) =>
+            _inner.SampleProfileIdsAsync(limit, cancellationToken);
+
         public Task<long> CountProfilesAsync(CancellationToken cancellationToken = default) => _inner.CountProfilesAsync(cancellationToken);
 
         public Task<IReadOnlyList<StoredMembership>> ListSegmentMembersAsync(string segment, Guid? after, int limit, CancellationToken cancellationToken = default) =>

@@ -50,6 +50,9 @@ public class NonDisposingStore(ICdpStore inner) : ICdpStore
     public Task<IReadOnlyList<Guid>> ListProfileIdsAsync(Guid? after, int limit, CancellationToken cancellationToken = default) =>
         inner.ListProfileIdsAsync(after, limit, cancellationToken);
 
+    public Task<IReadOnlyList<Guid>> SampleProfileIdsAsync(int limit, CancellationToken cancellationToken = default) =>
+        inner.SampleProfileIdsAsync(limit, cancellationToken);
+
     public Task<long> CountProfilesAsync(CancellationToken cancellationToken = default) => inner.CountProfilesAsync(cancellationToken);
 
     public Task<IReadOnlyList<StoredMembership>> ListSegmentMembersAsync(string segment, Guid? after, int limit, CancellationToken cancellationToken = default) =>
