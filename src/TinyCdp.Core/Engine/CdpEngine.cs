@@ -89,6 +89,9 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
     /// <summary>The writer (tests tune its pipelining through it).</summary>
     internal WriteLoop Writer => _writeLoop;
 
+    /// <summary>The profile cache (tests check what it holds through it).</summary>
+    internal ProfileCache Cache => _cache;
+
     internal ICdpStore Store => _engine.Store;
 
     /// <summary>
@@ -354,9 +357,6 @@ internal sealed partial class CdpEngine : ITinyCdp, IDefinitionsService, IApiKey
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         return await _previews.PreviewAsync(kind, expression, sampleSize, cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>Whether a profile has a loaded entry in the cache (tests check that previews leave cold profiles cold).</summary>
-    internal bool IsCached(Guid profileId) => _cache.TryGet(profileId, out var entry) && entry.Snapshot is not null;
 
     public async Task<bool> DeleteProfileAsync(ProfileReference user, bool suppressIdentifiers = false, CancellationToken cancellationToken = default)
     {

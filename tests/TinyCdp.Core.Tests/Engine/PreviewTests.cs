@@ -134,7 +134,7 @@ public sealed class PreviewTests
         Assert.Equal((30, 12), (preview.Sampled, preview.Matched));
         var ids = await store.ListProfileIdsAsync(null, 100);
         Assert.Equal(30, ids.Count);
-        Assert.All(ids, id => Assert.False(engine.IsCached(id)));
+        Assert.All(ids, id => Assert.False(engine.Cache.TryGet(id, out var entry) && entry.Snapshot is not null));
         Assert.Equal(sequence, await store.GetLastSequenceAsync());
         Assert.Equal(changes, (await store.ReadChangesAsync(0, 1000)).Count);
         Assert.Equal(version, (await restarted.Cdp.Definitions.GetHistoryAsync()).Count);
