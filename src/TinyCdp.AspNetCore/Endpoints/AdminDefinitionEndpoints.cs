@@ -317,27 +317,17 @@ internal static class AdminDefinitionEndpoints
         using (document)
         {
             var root = document!.RootElement;
-            if (!AdminHttp.TryGetString(root, "expression", true, out var expression, out error)
-                || !AdminHttp.TryGetString(root, "type", false, out var type, out error))
+            if (!AdminHttp.TryReadDraft(root, out var expression, out var definitionKind, out error))
             {
                 return error!;
             }
 
-            ExpressionKind kind;
-            switch (type)
+            var kind = definitionKind switch
             {
-                case null or "segment":
-                    kind = ExpressionKind.Segment;
-                    break;
-                case "trait":
-                    kind = ExpressionKind.Trait;
-                    break;
-                case "flag":
-                    kind = ExpressionKind.Flag;
-                    break;
-                default:
-                    return AdminHttp.FieldError("type", "type must be trait, segment or flag");
-            }
+                DefinitionKind.Trait => ExpressionKind.Trait,
+                DefinitionKind.Flag => ExpressionKind.Flag,
+                _ => ExpressionKind.Segment,
+            };
 
             var catalog = definitions.Catalog;
             var environment = new SymbolEnvironment { Retention = catalog.Retention };

@@ -32,26 +32,9 @@ internal static class AdminPreviewEndpoints
         using (document)
         {
             var root = document!.RootElement;
-            if (!AdminHttp.TryGetString(root, "expression", true, out var expression, out error)
-                || !AdminHttp.TryGetString(root, "type", false, out var type, out error))
+            if (!AdminHttp.TryReadDraft(root, out var expression, out var kind, out error))
             {
                 return error!;
-            }
-
-            DefinitionKind kind;
-            switch (type)
-            {
-                case null or "segment":
-                    kind = DefinitionKind.Segment;
-                    break;
-                case "trait":
-                    kind = DefinitionKind.Trait;
-                    break;
-                case "flag":
-                    kind = DefinitionKind.Flag;
-                    break;
-                default:
-                    return AdminHttp.FieldError("type", "type must be trait, segment or flag");
             }
 
             var sampleSize = MaxSampleSize;

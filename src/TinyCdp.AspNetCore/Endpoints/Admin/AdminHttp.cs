@@ -68,6 +68,34 @@ internal static class AdminHttp
         return true;
     }
 
+    /// <summary>
+    /// Reads a draft's <c>expression</c> (required) and <c>type</c> (<c>trait</c>, <c>segment</c> — the
+    /// default — or <c>flag</c>), as the validate and preview routes take them.
+    /// </summary>
+    public static bool TryReadDraft(JsonElement root, out string? expression, out DefinitionKind kind, out IResult? error)
+    {
+        kind = DefinitionKind.Segment;
+        if (!TryGetString(root, "expression", true, out expression, out error) || !TryGetString(root, "type", false, out var type, out error))
+        {
+            return false;
+        }
+
+        switch (type)
+        {
+            case null or "segment":
+                return true;
+            case "trait":
+                kind = DefinitionKind.Trait;
+                return true;
+            case "flag":
+                kind = DefinitionKind.Flag;
+                return true;
+            default:
+                error = FieldError("type", "type must be trait, segment or flag");
+                return false;
+        }
+    }
+
     /// <summary>Parses an optional instant query parameter.</summary>
     public static bool TryParseInstant(string? text, string name, out DateTimeOffset? value, out IResult? error)
     {
