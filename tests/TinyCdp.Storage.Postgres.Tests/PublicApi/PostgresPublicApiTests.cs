@@ -1,30 +1,13 @@
 using System.Runtime.CompilerServices;
-using PublicApiGenerator;
+using TinyCdp.Testing.PublicApi;
 
 namespace TinyCdp.Storage.Postgres.Tests.PublicApi;
 
-/// <summary>
-/// Pins the public surface of TinyCdp.Storage.Postgres: a change to it must be deliberate. When this
-/// fails, read the .received.txt written next to the approved file, and if the change is intended, copy
-/// it over the approved file in the same commit.
-/// </summary>
-[WithoutPostgres]
+/// <summary>Pins the public surface of TinyCdp.Storage.Postgres (see <see cref="PublicApiApproval"/>).</summary>
 public class PostgresPublicApiTests
 {
     [Fact]
-    public void PublicApi_TinyCdpStoragePostgres_MatchesTheApprovedFile()
-    {
-        var api = typeof(PostgresCdpStore).Assembly.GeneratePublicApi(new ApiGeneratorOptions { IncludeAssemblyAttributes = false });
-        var approved = ApprovedPath();
-
-        if (!File.Exists(approved) || File.ReadAllText(approved) != api)
-        {
-            File.WriteAllText(approved.Replace(".approved.txt", ".received.txt", StringComparison.Ordinal), api);
-        }
-
-        Assert.True(File.Exists(approved), $"No approved public API yet: see {approved.Replace(".approved.txt", ".received.txt", StringComparison.Ordinal)}.");
-        Assert.Equal(File.ReadAllText(approved), api);
-    }
+    public void PublicApi_TinyCdpStoragePostgres_MatchesTheApprovedFile() => PublicApiApproval.AssertMatches(typeof(PostgresCdpStore).Assembly, ApprovedPath());
 
     private static string ApprovedPath([CallerFilePath] string path = "") =>
         Path.Combine(Path.GetDirectoryName(path)!, "TinyCdp.Storage.Postgres.approved.txt");
